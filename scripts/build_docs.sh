@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Build the documentation site into _docs/ without Quarto, from the same _quarto.yml that `nbdev_docs` uses:
-# nbdev_proc_nbs (show_doc, directives) -> execute the processed notebooks with the project kernel -> smalldocs.
+# Build the documentation site into _docs/ without Quarto, from the same _quarto.yml that `nbdev_docs` uses.
+# The notebooks are stored without outputs, so: copy the project into _build/, execute the copies with
+# papermill and the project kernel, let nbdev process them (show_doc, directives, hidden cells), render the
+# processed notebooks with smalldocs (a pure-Python renderer of Quarto projects), move the site to _docs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
 export PATH="$PWD/scripts/stub:$PWD/$BIN:$PATH"   # the stub stops nbdev from trying to install Quarto
 export MPLBACKEND=module://matplotlib_inline.backend_inline
-rm -rf _proc _docs
-"$BIN/nbdev_proc_nbs" --n_workers 0 >/dev/null
-"$BIN/python" scripts/execute_nbs.py _proc --jobs "${DOCS_JOBS:-2}"
-"$BIN/smalldocs" render _proc --quiet
-mv _proc/_docs _docs
-rm -rf _proc
+B=_build
+rm -rf "$B" _docs
+mkdir -p "$B"
+cp -R settings.ini _quarto.yml nbs iris_clouddeep "$B"/
+"$BIN/python" scripts/execute_nbs.py "$B/nbs" --jobs "${DOCS_JOBS:-2}"
+(cd "$B" && "$OLDPWD/$BIN/nbdev_proc_nbs" --n_workers 0 >/dev/null)
+"$BIN/smalldocs" render "$B/_proc" --quiet
+mv "$B/_proc/_docs" _docs
+# self-contained site: drop the theme's web-font import (readers offline, at an observatory, get system fonts)
+sed -i 's#@import url(https://fonts.googleapis.com[^)]*);##g' _docs/site_libs/themes/*.css
+rm -rf "$B"
 echo "site built in _docs/ ($(find _docs -name '*.html' | wc -l) pages)"

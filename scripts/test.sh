@@ -28,4 +28,4 @@ step "documentation site (nbdev_proc_nbs + papermill + smalldocs)"
 bash scripts/build_docs.sh
 
 step "pytest (command line, Dask backend, site in headless Chromium)"
-python -m pytest tests -q -p no:cacheprovider
+IRIS_REQUIRE_SITE=1 python -m pytest tests -q -p no:cacheprovider
