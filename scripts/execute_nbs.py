@@ -4,13 +4,14 @@ usage: python scripts/execute_nbs.py FOLDER [--jobs N] [--timeout S]
 Notebooks under FOLDER are run in their own folder; a failing notebook fails the build with its name.
 """
 import argparse, sys, time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import papermill as pm
 
 
-def run(nb, timeout):
+def run(nb, timeout=900):
+    nb = nb.resolve()  # papermill changes the process's working folder: one process per notebook, absolute paths
     t = time.perf_counter()
     try:
         pm.execute_notebook(str(nb), str(nb), kernel_name='iris-clouddeep', cwd=str(nb.parent),
@@ -26,8 +27,8 @@ def main():
     a = p.parse_args()
     nbs = sorted(n for n in Path(a.folder).rglob('*.ipynb') if '.ipynb_checkpoints' not in n.parts)
     failed = []
-    with ThreadPoolExecutor(a.jobs) as ex:
-        for nb, err, dt in ex.map(lambda n: run(n, a.timeout), nbs):
+    with ProcessPoolExecutor(a.jobs) as ex:
+        for nb, err, dt in ex.map(run, nbs, [a.timeout] * len(nbs)):
             print(f"{'FAILED' if err else 'ok':6} {dt:6.1f} s  {nb}", flush=True)
             if err: failed.append((nb, err))
     for nb, err in failed: print(f'\n--- {nb}\n{err}', file=sys.stderr)
