@@ -15,7 +15,8 @@ from astropy.time import Time
 # %% auto #0
 __all__ = ['DR', 'ADU_MAX', 'RAW_SHAPE', 'BINNED_SHAPE', 'EXTNAMES', 'IrisError', 'NotFitsError', 'NoImageDataError',
            'FrameShapeError', 'NonFinitePixelsError', 'ADURangeError', 'OutputExistsError', 'FrameHeader', 'Frame',
-           'check_image', 'read_frame', 'atomic_write', 'write_product', 'read_product', 'write_raw']
+           'decode_fits', 'check_image', 'read_frame', 'atomic_write', 'encode_fits', 'write_product', 'read_product',
+           'write_raw']
 
 # %% ../nbs/00_io.ipynb #68825b89
 DR = 2**14  # dynamic range of the 14-bit Tau2 ADU
@@ -46,7 +47,7 @@ class ADURangeError(IrisError):
 class OutputExistsError(IrisError):
     "Writing would replace an existing file (or an input) without being asked to."
 
-# %% ../nbs/00_io.ipynb #33721a49
+# %% ../nbs/00_io.ipynb #ea986154
 _TAU2_KEYS = {  # attribute: (FITS key, type)
     'index': ('INDEX', int), 'gain': ('GAIN', str), 'lens': ('LENS', str), 'shu_temp': ('SHU-TEMP', float),
     'ffcmode': ('FFCMODE', str), 'ffcframe': ('FFCFRAME', int), 'xpmode': ('XPMODE', str),
@@ -65,24 +66,23 @@ class FrameHeader:
     xpmode: str|None = None  # digital output mode
     cmosbd: str|None = None  # CMOS bit depth
     tlinear: str|None = None  # T-linear mode
-    extra: dict = field(default_factory=dict)  # every other key, as read
 
     @classmethod
     def from_header(cls, hdr:fits.Header, path=None):
-        "Build the record from an astropy header; a key that cannot be parsed is an `IrisError`."
-        kw, extra = {}, {}
-        keys = {k: (a, t) for a, (k, t) in _TAU2_KEYS.items()}
-        for k, v in hdr.items():
-            if k in ('', 'COMMENT', 'HISTORY'): continue
-            if k == 'DATE-OBS':
-                try: kw['date_obs'] = Time(str(v).strip(), format='isot', scale='utc')
-                except ValueError as e: raise IrisError(f"{path}: DATE-OBS {v!r} is not an ISO time ({e})") from None
-            elif k in keys:
-                a, t = keys[k]
-                try: kw[a] = t(v)
-                except (TypeError, ValueError): raise IrisError(f"{path}: header key {k}={v!r} is not {t.__name__}") from None
-            else: extra[k] = v
-        return cls(**kw, extra=extra)
+        "Build the record from an astropy header (only the Tau2 keys are parsed); a bad value is an `IrisError`."
+        kw = {}
+        if 'DATE-OBS' in hdr:
+            v = hdr['DATE-OBS']
+            if type(v).__name__ == '_Unparsed': raise _Fallback('DATE-OBS')
+            try: kw['date_obs'] = Time(str(v).strip(), format='isot', scale='utc')
+            except ValueError as e: raise IrisError(f"{path}: DATE-OBS {v!r} is not an ISO time ({e})") from None
+        for a, (k, t) in _TAU2_KEYS.items():
+            if k not in hdr: continue
+            v = hdr[k]
+            if type(v).__name__ == '_Unparsed': raise _Fallback(k)
+            try: kw[a] = t(v)
+            except (TypeError, ValueError): raise IrisError(f"{path}: header key {k}={v!r} is not {t.__name__}") from None
+        return cls(**kw)
 
     def to_cards(self):
         "The Tau2 keys of this record as (key, value) pairs, ready for a FITS header."
@@ -90,14 +90,14 @@ class FrameHeader:
         cards += [(k, getattr(self, a)) for a, (k, t) in _TAU2_KEYS.items() if getattr(self, a) is not None]
         return cards
 
-# %% ../nbs/00_io.ipynb #2fedb0c8
+# %% ../nbs/00_io.ipynb #ae99efcf
 @dataclass
 class Frame:
     "One image read from FITS: float32 pixels, the typed header and where it came from."
     data: np.ndarray  # (rows, cols) float32
     header: FrameHeader  # typed primary-header record
     path: Path|None = None  # file it was read from
-    fits_header: fits.Header|None = None  # the header of the HDU read, untouched
+    fits_header: fits.Header|dict|None = None  # the header of the HDU read (a dict when read by the lean decoder)
     extensions: dict = field(default_factory=dict)  # other named image extensions asked for (e.g. TRUTH), as stored
 
 def _open(path, need=None):
@@ -111,6 +111,59 @@ def _open(path, need=None):
     except (OSError, ValueError, TypeError, IndexError) as e:
         raise NotFitsError(f"{path}: not a readable FITS file ({type(e).__name__}: {e})") from None
     return hdul
+
+# %% ../nbs/00_io.ipynb #5c29e379
+_VAL = re.compile(r"\s*(?:'((?:[^']|'')*)'|([^/]*))")
+_INT = re.compile(r'^[+-]?\d+$')
+_CODES = {8: 'u1', 16: '>i2', 32: '>i4', 64: '>i8', -32: '>f4', -64: '>f8'}
+
+class _Unparsed(str):
+    "A card value the lean decoder did not interpret (looking it up makes `read_frame` fall back to astropy)."
+
+def _value(text):
+    m = _VAL.match(text)
+    if m.group(1) is not None: return m.group(1).replace("''", "'").rstrip()
+    v = m.group(2).strip()
+    if v in ('T', 'F'): return v == 'T'
+    if _INT.match(v): return int(v)
+    try: return float(v.replace('D', 'E'))
+    except ValueError: return _Unparsed(v)
+
+def decode_fits(buf:bytes)->list|None:
+    "[(header dict, data array or None), ...] of a simple image FITS file, or None to let astropy read it."
+    if not buf.startswith(b'SIMPLE  =                    T'): return None
+    hdus, pos, n = [], 0, len(buf)
+    while pos < n:
+        hdr, end = {}, False
+        while not end:
+            if pos + 2880 > n: return None
+            block = buf[pos:pos + 2880].decode('ascii', 'replace'); pos += 2880
+            for i in range(0, 2880, 80):
+                card = block[i:i + 80]
+                key = card[:8].rstrip()
+                if key == 'END': end = True; break
+                if key == 'CONTINUE': return None
+                if card[8:10] == '= ': hdr[key] = _value(card[10:])
+                elif key == 'HIERARCH' and '=' in card:
+                    k, v = card[9:].split('=', 1); hdr[k.strip()] = _value(v)
+        first = not hdus
+        if (first and hdr.get('SIMPLE') is not True) or (not first and hdr.get('XTENSION') != 'IMAGE'): return None
+        bp, nax = hdr.get('BITPIX'), hdr.get('NAXIS')
+        if bp not in _CODES or not isinstance(nax, int) or 'BLANK' in hdr or hdr.get('PCOUNT', 0) or hdr.get('GCOUNT', 1) != 1: return None
+        dims = [hdr.get(f'NAXIS{j}') for j in range(nax, 0, -1)]
+        if not all(isinstance(d, int) and d >= 0 for d in dims): return None
+        count = int(np.prod(dims)) if nax else 0
+        nbytes = count * abs(bp) // 8
+        if pos + nbytes > n: return None
+        data = np.frombuffer(buf, _CODES[bp], count, pos).reshape(dims) if count else None
+        pos += nbytes + (-nbytes % 2880)
+        bz, bs = hdr.get('BZERO', 0), hdr.get('BSCALE', 1)
+        if data is not None and (bz, bs) != (0, 1):
+            if bp == 16 and bz == 32768 and bs == 1: data = data.view('>u2').astype(np.uint16); data ^= np.uint16(0x8000)  # one copy
+            else: return None
+        elif data is not None: data = data.astype(data.dtype.newbyteorder('='))
+        hdus.append((hdr, data))
+    return hdus
 
 # %% ../nbs/00_io.ipynb #e6c19e6c
 def check_image(data, path=None, shapes=(RAW_SHAPE, BINNED_SHAPE), allow_nonfinite=False, on_range='raise', integer=None):
@@ -134,7 +187,16 @@ def check_image(data, path=None, shapes=(RAW_SHAPE, BINNED_SHAPE), allow_nonfini
             warnings.warn(msg + '; clipped'); np.clip(out, 0, ADU_MAX, out=out)
     return out
 
-# %% ../nbs/00_io.ipynb #d42f5d97
+# %% ../nbs/00_io.ipynb #da341640
+class _Fallback(Exception): pass
+
+def _lean(path):
+    "The lean decoding of a file, or None (missing, empty, or not simple: astropy's turn)."
+    try: buf = path.read_bytes()
+    except OSError: return None
+    return decode_fits(buf) if buf else None
+
+# %% ../nbs/00_io.ipynb #48ff90ca
 def read_frame(path, # FITS file to read
                hdu:int|str=0, # HDU index or extension name holding the image
                shapes=(RAW_SHAPE, BINNED_SHAPE), # accepted shapes; None accepts any 2-D shape
@@ -144,6 +206,16 @@ def read_frame(path, # FITS file to read
               )->Frame:
     "Read one image HDU of a FITS file into a validated float32 `Frame`."
     path = Path(path)
+    lean = _lean(path)
+    if lean is not None:
+        names = {str(h.get('EXTNAME', '')).upper(): i for i, (h, _) in enumerate(lean)}
+        i = hdu if isinstance(hdu, int) else names.get(str(hdu).upper())
+        if i is None or not -len(lean) <= i < len(lean): raise NoImageDataError(f"{path}: no HDU {hdu!r}")
+        h, raw = lean[i]
+        data = check_image(raw, path, shapes, allow_nonfinite, on_range, h['BITPIX'] > 0)
+        ext = {n: lean[names[n]][1] for n in extensions if n in names and lean[names[n]][1] is not None}
+        try: return Frame(data, FrameHeader.from_header(lean[0][0], path), path, h, ext)
+        except _Fallback: pass  # a Tau2 key the lean decoder left unparsed: let astropy read the file
     with _open(path, need=[hdu, *extensions]) as hdul:
         try: h = hdul[hdu]
         except (KeyError, IndexError): raise NoImageDataError(f"{path}: no HDU {hdu!r}") from None
@@ -186,16 +258,79 @@ def atomic_write(path, write_fn, overwrite=False, inputs=()):
         raise
     return path
 
-# %% ../nbs/00_io.ipynb #a74b6be3
-def _provenance(hdr, params, inputs, producer):
-    hdr['IRISVER'] = (_version(), 'iris-clouddeep version')
-    if producer: hdr['IRISPROD'] = (producer, 'producing function')
-    for i, p in enumerate(inputs or ()): hdr[f'HIERARCH IRIS INPUT{i}'] = Path(p).name
+# %% ../nbs/00_io.ipynb #ffd673cb
+def _provenance(params, inputs, producer)->list:
+    "Provenance cards: package version, producing function, input names, parameters (`IRIS PAR <NAME>`)."
+    cards = [('IRISVER', _version(), 'iris-clouddeep version')]
+    if producer: cards.append(('IRISPROD', producer, 'producing function'))
+    cards += [(f'IRIS INPUT{i}', Path(p).name, None) for i, p in enumerate(inputs or ())]
     for k, v in (params or {}).items():
-        if isinstance(v, (np.generic,)): v = v.item()
+        if isinstance(v, np.generic): v = v.item()
         if isinstance(v, (list, tuple)): v = ','.join(map(str, v))
-        if v is None: v = 'None'
-        hdr[f'HIERARCH IRIS PAR {k.upper()}'] = v
+        cards.append((f'IRIS PAR {k.upper()}', 'None' if v is None else v, None))
+    return cards
+
+# %% ../nbs/00_io.ipynb #9a50055e
+_BITPIX = {np.dtype(np.uint8): 8, np.dtype(np.int16): 16, np.dtype(np.int32): 32, np.dtype(np.float32): -32, np.dtype(np.float64): -64}
+_KEY = re.compile(r'^[A-Z0-9_-]{1,8}$')
+
+def _fmt_value(v):
+    if isinstance(v, (bool, np.bool_)): return f"{'T' if v else 'F':>20}"
+    if isinstance(v, (int, np.integer)): return f"{int(v):>20d}"
+    if isinstance(v, (float, np.floating)):
+        if not np.isfinite(v): return None
+        t = f"{float(v):.16G}"
+        if '.' not in t and 'E' not in t: t += '.0'
+        return f"{t:>20}" if len(t) <= 20 else None
+    if isinstance(v, str) and v.isascii() and v.isprintable():
+        q = "'" + v.replace("'", "''").ljust(8) + "'"
+        return f"{q:<20}" if len(q) <= 68 else None
+    return None
+
+def _card(key, value, comment=None):
+    "One 80-character card, or None when it needs astropy (long strings, odd values)."
+    val = _fmt_value(value)
+    if val is None: return None
+    key = key.upper()
+    if _KEY.match(key): c = f"{key:<8}= {val}"
+    elif key.isascii() and ' =' not in key: c = f"HIERARCH {key} = {val.strip()}"
+    else: return None
+    if comment and len(c) + 3 + len(comment) <= 80: c += f" / {comment}"
+    return c.ljust(80) if len(c) <= 80 else None
+
+def encode_fits(hdus:list # [(2-D array, [(key, value, comment), ...], extname)], primary first
+               )->bytes|None:
+    "FITS bytes of image HDUs, or None when a card or dtype needs astropy."
+    out = []
+    for i, (data, cards, extname) in enumerate(hdus):
+        a = np.asarray(data)
+        if a.ndim != 2 or a.dtype.newbyteorder('=') not in _BITPIX: return None
+        bp = _BITPIX[a.dtype.newbyteorder('=')]
+        head = [('SIMPLE', True, None)] if i == 0 else [('XTENSION', 'IMAGE', None)]
+        head += [('BITPIX', bp, None), ('NAXIS', 2, None), ('NAXIS1', a.shape[1], None), ('NAXIS2', a.shape[0], None)]
+        head += [('EXTEND', True, None)] if i == 0 else [('PCOUNT', 0, None), ('GCOUNT', 1, None)]
+        if extname: head.append(('EXTNAME', extname, None))
+        lines = [_card(*c) for c in head + list(cards)]
+        if any(l is None for l in lines): return None
+        h = ''.join(lines) + 'END'.ljust(80)
+        h += ' ' * (-len(h) % 2880)
+        d = a.astype(a.dtype.newbyteorder('>'), copy=False).tobytes()
+        out += [h.encode('ascii'), d, b'\0' * (-len(d) % 2880)]
+    return b''.join(out)
+
+def _write_hdus(tmp, hdus):
+    "Write [(data, cards, extname)] to `tmp`: the lean encoder, or astropy when it declines."
+    b = encode_fits(hdus)
+    if b is not None:
+        with open(tmp, 'wb') as f: f.write(b)
+        return
+    hl = []
+    for i, (data, cards, extname) in enumerate(hdus):
+        h = (fits.PrimaryHDU if i == 0 else fits.ImageHDU)(np.asarray(data))
+        for k, v, c in cards: h.header[k if len(k) <= 8 and ' ' not in k else f'HIERARCH {k}'] = (v, c) if c else v
+        if extname: h.header['EXTNAME'] = extname
+        hl.append(h)
+    fits.HDUList(hl).writeto(tmp, overwrite=True)
 
 def write_product(path, # where to write (a .fits file)
                   image:np.ndarray, # primary image, written as extension `IMAGE`
@@ -211,35 +346,38 @@ def write_product(path, # where to write (a .fits file)
                   dtype=None, # dtype for the image (default: keep)
                  )->Path:
     "Atomically write a multi-extension FITS product with named extensions and provenance keys."
-    phdr = fits.Header()
     if isinstance(header, FrameHeader): header = header.to_cards()
     elif isinstance(header, fits.Header): header = [(k, v) for k, v in header.items() if k not in ('', 'COMMENT', 'HISTORY')]
     elif isinstance(header, dict): header = list(header.items())
-    for k, v in header or []:
-        if k in ('SIMPLE', 'BITPIX', 'NAXIS', 'NAXIS1', 'NAXIS2', 'EXTEND', 'BZERO', 'BSCALE', 'EXTNAME'): continue
-        phdr[k if len(k) <= 8 else f'HIERARCH {k}'] = v
-    _provenance(phdr, params, inputs, producer)
+    skip = {'SIMPLE', 'BITPIX', 'NAXIS', 'NAXIS1', 'NAXIS2', 'EXTEND', 'BZERO', 'BSCALE', 'EXTNAME', 'XTENSION', 'PCOUNT', 'GCOUNT'}
+    cards = [(k, v, None) for k, v in header or [] if k not in skip] + _provenance(params, inputs, producer)
     img = np.asarray(image if dtype is None else np.asarray(image).astype(dtype))
-    hdus = [fits.PrimaryHDU(img, header=phdr)]
-    hdus[0].header['EXTNAME'] = 'IMAGE'
-    def _ext(arr, name, dt, extra=None):
-        if arr is None: return
+    hdus = [(img, cards, 'IMAGE')]
+    for arr, name, dt, extra in ((mask, 'MASK', np.uint8, mask_header), (prob, 'PROB', np.float32, None), (truth, 'TRUTH', np.uint8, None)):
+        if arr is None: continue
         arr = np.asarray(arr)
         if arr.shape != img.shape: raise FrameShapeError(f"{path}: {name} shape {arr.shape} differs from image {img.shape}")
-        h = fits.ImageHDU(arr.astype(dt), name=name)
-        for k, v in (extra or {}).items(): h.header[k] = v
-        hdus.append(h)
-    _ext(mask, 'MASK', np.uint8, mask_header)
-    _ext(prob, 'PROB', np.float32)
-    _ext(truth, 'TRUTH', np.uint8)
-    return atomic_write(path, lambda tmp: fits.HDUList(hdus).writeto(tmp, overwrite=True, output_verify='ignore'), overwrite, inputs)
+        hdus.append((arr.astype(dt, copy=False), [(k, v, None) for k, v in (extra or {}).items()], name))
+    return atomic_write(path, lambda tmp: _write_hdus(tmp, hdus), overwrite, inputs)
 
-# %% ../nbs/00_io.ipynb #c7ee5320
+# %% ../nbs/00_io.ipynb #683e73e8
 def read_product(path, # a product written by `write_product`, or any multi-extension FITS
                  shapes=None, # accepted image shapes (None: any 2-D)
                 )->dict:
     "Read every named image extension of a product: {'IMAGE': array, 'MASK': ..., 'header': FrameHeader, 'fits_header': ...}."
     path = Path(path)
+    lean = _lean(path)
+    if lean is not None:
+        out = {}
+        for i, (h, d) in enumerate(lean):
+            if d is None: continue
+            name = str(h.get('EXTNAME', '')).upper() or ('IMAGE' if i == 0 else f'HDU{i}')
+            out[name] = d if name in ('MASK', 'TRUTH') else check_image(d, path, shapes, on_range='ignore', integer=False)
+        if 'IMAGE' not in out: raise NoImageDataError(f"{path}: no image data")
+        try:
+            out['header'] = FrameHeader.from_header(lean[0][0], path); out['fits_header'] = lean[0][0]
+            return out
+        except _Fallback: pass
     with _open(path) as hdul:
         out = {}
         for i, h in enumerate(hdul):
@@ -251,26 +389,25 @@ def read_product(path, # a product written by `write_product`, or any multi-exte
         out['fits_header'] = hdul[0].header.copy()
     return out
 
-# %% ../nbs/00_io.ipynb #67bdf9bd
+# %% ../nbs/00_io.ipynb #27038311
 def write_raw(path, # output .fits path
               adu:np.ndarray, # (512, 640) ADU, rounded to integers on write
               header:FrameHeader|dict|None=None, # Tau2 keys and anything else for the primary header
               truth:np.ndarray|None=None, # optional exact cloud mask (uint8), extension TRUTH
               params:dict|None=None, # generation parameters, stored as IRIS PAR keys
               overwrite:bool=False, # replace an existing file
-              extra_hdus=(), # further ImageHDUs to append (e.g. a TAU optical-depth map)
+              extra_hdus=(), # further named ImageHDUs to append (e.g. a TAU optical-depth map)
              )->Path:
     "Atomically write a raw-like 14-bit frame as unsigned 16-bit FITS."
     a = np.rint(np.asarray(adu))
     if a.ndim != 2: raise FrameShapeError(f"{path}: expected a 2-D frame, got shape {a.shape}")
     if a.min() < 0 or a.max() > ADU_MAX: raise ADURangeError(f"{path}: values {a.min():g} … {a.max():g} outside 0 … {ADU_MAX}")
-    hdr = fits.Header()
     cards = header.to_cards() if isinstance(header, FrameHeader) else list((header or {}).items())
-    for k, v in cards: hdr[k if len(k) <= 8 else f'HIERARCH {k}'] = v
-    _provenance(hdr, params, (), 'write_raw')
-    hdus = [fits.PrimaryHDU(a.astype(np.uint16), header=hdr)]
+    # unsigned 16-bit as FITS stores it: int16 with BZERO = 32768
+    prim = [('BZERO', 32768, None), ('BSCALE', 1, None)] + [(k, v, None) for k, v in cards] + _provenance(params, (), 'write_raw')
+    hdus = [((a - 32768).astype(np.int16), prim, None)]
     if truth is not None:
         if np.shape(truth) != a.shape: raise FrameShapeError(f"{path}: TRUTH shape {np.shape(truth)} differs from frame {a.shape}")
-        hdus.append(fits.ImageHDU(np.asarray(truth, np.uint8), name='TRUTH'))
-    hdus += list(extra_hdus)
-    return atomic_write(path, lambda tmp: fits.HDUList(hdus).writeto(tmp, overwrite=True, output_verify='ignore'), overwrite)
+        hdus.append((np.asarray(truth, np.uint8), [], 'TRUTH'))
+    hdus += [(h.data, [], h.name) for h in extra_hdus]
+    return atomic_write(path, lambda tmp: _write_hdus(tmp, hdus), overwrite)

@@ -52,13 +52,10 @@ def mask_scores(pred, truth)->dict:
     "Scores of one binary mask against the truth."
     return scores_from_counts(*confusion_counts(pred, truth))
 
-# %% ../nbs/03_masks.ipynb #2249cfd4
+# %% ../nbs/03_masks.ipynb #54ebb959
 def bin_truth(truth:np.ndarray, k:int=4)->np.ndarray:
     "Binned truth mask: a k×k block is cloud when at least half of its pixels are."
-    t = np.asarray(truth, np.uint8)
-    h, w = t.shape
-    if h % k or w % k: raise FrameShapeError(f"truth shape {t.shape} is not divisible by the rebin factor {k}")
-    return (t.reshape(h // k, k, w // k, k).sum(axis=(1, 3), dtype=np.int32) * 2 >= k * k).astype(np.uint8)
+    return (rebin(np.asarray(truth, np.uint8), k) >= 0.5).astype(np.uint8)
 
 # %% ../nbs/03_masks.ipynb #4fa2e461
 def preprocess_frame(img:np.ndarray, truth:np.ndarray|None=None, k:int=4):

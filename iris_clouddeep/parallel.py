@@ -12,10 +12,21 @@ from .io import IrisError
 from .masks import preprocess_file, product_name
 
 # %% auto #0
-__all__ = ['BACKENDS', 'batch_map', 'BatchReport', 'find_fits', 'preprocess_dir']
+__all__ = ['BACKENDS', 'tune_malloc', 'batch_map', 'BatchReport', 'find_fits', 'preprocess_dir']
 
-# %% ../nbs/05_parallel.ipynb #7171bb8b
+# %% ../nbs/05_parallel.ipynb #e209d1d6
 BACKENDS = ('loky', 'threading', 'dask')
+
+_TUNED = False
+def tune_malloc(top_pad:int=32 << 20):
+    "Ask glibc's allocator to keep `top_pad` bytes at the top of the heap (no-op elsewhere); returns whether it applied."
+    global _TUNED
+    if _TUNED: return True
+    try:
+        import ctypes
+        _TUNED = bool(ctypes.CDLL(None).mallopt(-2, top_pad))  # -2 = M_TOP_PAD
+    except (OSError, AttributeError): _TUNED = False
+    return _TUNED
 
 def _safe(fn, item):
     try: return True, fn(item)
@@ -33,6 +44,7 @@ def batch_map(fn, # function of one item (must be picklable for loky/dask)
               backend:str='loky', # 'loky', 'threading' or 'dask'
               progress:bool=True, # show a progress bar
               desc:str='files', # progress-bar label
+              chunk:int|None=None, # items per task sent to a worker (default: up to 32, at least 8 tasks per worker)
              )->list:
     "[(item, ok, result-or-error-message)] in the order of `items`; a failing item never stops the others."
     from joblib import Parallel, delayed, parallel_config
@@ -41,15 +53,22 @@ def batch_map(fn, # function of one item (must be picklable for loky/dask)
     items = list(items)
     out = [None] * len(items)
     bar = tqdm(total=len(items), desc=desc, disable=not progress, unit='file')
-    def _run(results):
-        for i, (ok, res) in results:
-            out[i] = (items[i], ok, res); bar.update(1)
+    def _run(chunks):
+        for chunk in chunks:
+            for i, (ok, res) in chunk: out[i] = (items[i], ok, res)
+            bar.update(len(chunk))
     client, own = (_dask_client(jobs) if backend == 'dask' else (None, False))
     try:
-        if jobs == 1 and backend != 'dask': _run((i, _safe(fn, x)) for i, x in enumerate(items))
+        if jobs == 1 and backend != 'dask':
+            tune_malloc()
+            _run([(i, _safe(fn, x))] for i, x in enumerate(items))
         else:
+            # chunks of consecutive items: one message per chunk instead of per file, still a smooth progress bar
+            size = chunk or max(1, min(32, len(items) // (8 * max(jobs, 1))))
+            numbered = list(enumerate(items))
+            chunks = [numbered[j:j + size] for j in range(0, len(numbered), size)]
             with parallel_config(backend=backend, n_jobs=-1 if backend == 'dask' else jobs):
-                _run(Parallel(return_as='generator_unordered', max_nbytes=None)(delayed(_safe_at)(fn, i, x) for i, x in enumerate(items)))
+                _run(Parallel(return_as='generator_unordered', max_nbytes=None)(delayed(_safe_chunk)(fn, c) for c in chunks))
     finally:
         bar.close()
         if own: client.close()
@@ -58,7 +77,9 @@ def batch_map(fn, # function of one item (must be picklable for loky/dask)
             get_reusable_executor().shutdown(wait=True)
     return out
 
-def _safe_at(fn, i, item): return i, _safe(fn, item)
+def _safe_chunk(fn, chunk):
+    tune_malloc()
+    return [(i, _safe(fn, x)) for i, x in chunk]
 
 # %% ../nbs/05_parallel.ipynb #7d6e8548
 @dataclass
