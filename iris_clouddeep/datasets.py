@@ -13,10 +13,10 @@ from astropy.io import fits
 from .io import IrisError, RAW_SHAPE, BINNED_SHAPE, atomic_write
 
 # %% auto #0
-__all__ = ['IMG_EXT', 'parse_frame_name', 'night_of', 'FrameRecord', 'scan_frames', 'write_manifest', 'read_manifest',
-           'select_frames', 'sample_frames', 'block_of', 'split_by_block', 'to_gray', 'resize_image', 'resize_mask',
-           'load_image_folder', 'load_public_segmentation', 'load_swimcat', 'load_cloudynight', 'public_root',
-           'plot_cover_timeline']
+__all__ = ['IMG_EXT', 'CLOUDY_MIN_COVER', 'parse_frame_name', 'night_of', 'FrameRecord', 'scan_frames', 'write_manifest',
+           'read_manifest', 'select_frames', 'sample_frames', 'block_of', 'split_by_block', 'to_gray', 'resize_image',
+           'resize_mask', 'load_image_folder', 'load_public_segmentation', 'load_swimcat', 'load_cloudynight',
+           'public_root', 'plot_cover_timeline', 'label_from_cover', 'simulate_dataset', 'split_nights']
 
 # %% ../nbs/04_datasets.ipynb #82709f72
 _NAME = re.compile(r'(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_flux(?:_(\d+))?')
@@ -251,3 +251,66 @@ def plot_cover_timeline(records:list, ax=None):
     ax.set_ylabel('cloud cover'); ax.set_ylim(-0.03, 1.03); ax.legend(fontsize=8, ncol=4); ax.grid(alpha=0.3)
     ax.figure.autofmt_xdate()
     return ax.figure
+
+# %% ../nbs/04_datasets.ipynb #a95e3825
+CLOUDY_MIN_COVER = 0.01
+
+def label_from_cover(cover, min_cover:float=CLOUDY_MIN_COVER)->np.ndarray:
+    "1 = cloudy (cover ≥ min_cover), 0 = clear (cover = 0), −1 = ambiguous (in between)."
+    c = np.asarray(cover, np.float64)
+    return np.where(c >= min_cover, 1, np.where(c <= 0, 0, -1)).astype(np.int8)
+
+def _sim_night(k, seed, frames, cadence, hard, camera_kw):
+    from iris_clouddeep.simulate import night_frames, NightConfig, CameraParams
+    from iris_clouddeep.preprocess import rebin
+    rng = np.random.default_rng([seed, 7, k])
+    cam = CameraParams(gain=float(rng.uniform(45, 80)), sky_level=float(rng.uniform(1000, 1400)),
+                       radial_amp=float(rng.uniform(50, 110)), **camera_kw)
+    start = (datetime(2023, 1, 1, 19) + timedelta(days=k)).isoformat()
+    cfg = NightConfig(start=start, n_frames=frames, cadence=cadence, camera=cam,
+                      **(dict(cover_range=(0.005, 0.12), kinds=('low', 'mid', 'cirrus'), kind_weights=(0.25, 0.15, 0.6)) if hard else {}))
+    imgs, cover, kinds, times = [], [], [], []
+    for f in night_frames(cfg, seed=int(rng.integers(2**31))):
+        imgs.append(rebin(f['adu'])); cover.append(float(f['truth'].mean())); kinds.append(f['kind']); times.append(f['date'])
+    return np.stack(imgs), np.array(cover), kinds, times
+
+def simulate_dataset(nights:int=12, # number of simulated nights
+                     frames_per_night:int=200, # frames per night
+                     cadence:float=30., # seconds between frames
+                     hard_fraction:float=0.34, # share of hard nights (scattered clouds, thin cirrus)
+                     seed:int=0, # seed of everything
+                     jobs:int=2, # parallel workers (nights)
+                     camera_kw:dict|None=None, # fixed CameraParams overrides (e.g. read_noise) for every night
+                     cache=None, # .npz file: loaded when present, written after a build
+                     min_cover:float=CLOUDY_MIN_COVER, # cover at and above which a frame is cloudy
+                    )->dict:
+    "Binned simulated frames (ADU) with cover, label, scene kind, night and time, ready for `split_nights`."
+    if cache is not None and Path(cache).exists():
+        z = np.load(cache, allow_pickle=False)
+        return {k: z[k] for k in z.files}
+    from joblib import Parallel, delayed
+    hard = [k < round(hard_fraction * nights) for k in range(nights)]
+    hard = [hard[i] for i in np.random.default_rng([seed, 8]).permutation(nights)]
+    res = Parallel(n_jobs=jobs)(delayed(_sim_night)(k, seed, frames_per_night, cadence, hard[k], camera_kw or {}) for k in range(nights))
+    d = dict(images=np.concatenate([r[0] for r in res]).astype(np.float32), cover=np.concatenate([r[1] for r in res]),
+             kind=np.array(sum([r[2] for r in res], [])), time=np.array(sum([r[3] for r in res], [])),
+             night=np.repeat(np.arange(nights), frames_per_night), hard=np.repeat(hard, frames_per_night))
+    d['label'] = label_from_cover(d['cover'], min_cover)
+    if cache is not None:
+        Path(cache).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(cache, lambda t: np.savez(open(t, 'wb'), **d), overwrite=True)
+    return d
+
+def split_nights(d:dict, fractions=(0.6, 0.2, 0.2), seed:int=0)->dict:
+    "{'train'|'val'|'test': boolean index} assigning whole nights to splits (seeded); the hard nights are spread over all three."
+    nights = np.unique(d['night'])
+    hard_n = np.array([bool(d['hard'][d['night'] == n][0]) for n in nights])
+    rng = np.random.default_rng(seed)
+    assign = {}
+    for group in (nights[hard_n], nights[~hard_n]):
+        g = list(rng.permutation(group))
+        n_val = max(1, round(fractions[1] * len(g))) if len(g) >= 3 else 0
+        n_test = max(1, round(fractions[2] * len(g))) if len(g) >= 3 else 0
+        for i, n in enumerate(g): assign[n] = 'val' if i < n_val else 'test' if i < n_val + n_test else 'train'
+    split = np.array([assign[n] for n in d['night']])
+    return {s: split == s for s in ('train', 'val', 'test')}

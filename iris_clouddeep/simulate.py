@@ -15,7 +15,7 @@ from .io import DR, ADU_MAX, RAW_SHAPE, FrameHeader, write_raw, atomic_write
 # %% auto #0
 __all__ = ['PIXEL_DEG', 'CLOUD_TYPES', 'TAU_THRESHOLD', 'SCENE_KINDS', 'band_radiance', 'brightness_temperature', 'SkyParams',
            'elevation_map', 'clear_sky_radiance', 'gaussian_field', 'CloudType', 'CloudLayer', 'CameraParams', 'Camera',
-           'Scene', 'simulate_frame', 'simulate_clear_paper', 'NightConfig', 'night_plan', 'frame_name',
+           'Scene', 'simulate_frame', 'simulate_clear_paper', 'NightConfig', 'night_plan', 'frame_name', 'night_frames',
            'simulate_night', 'show_frames', 'power_spectrum', 'plot_power_spectra', 'noise_figures']
 
 # %% ../nbs/02_simulate.ipynb #a06aa8ef
@@ -204,7 +204,7 @@ class Camera:
         out += rng.standard_normal(self.shape, dtype=np.float32) * np.float32(self.p.read_noise)
         return np.clip(np.rint(out), 0, ADU_MAX)
 
-# %% ../nbs/02_simulate.ipynb #9cab082d
+# %% ../nbs/02_simulate.ipynb #ff800e56
 SCENE_KINDS = ('clear', 'low', 'mid', 'cirrus', 'low+cirrus')
 
 @dataclass
@@ -215,13 +215,13 @@ class Scene:
     kind:str = 'clear'
 
     @classmethod
-    def random(cls, kind:str, rng:np.random.Generator, cover=None, grid=(256, 256)):
-        "A scene of `kind` (one of SCENE_KINDS) with random pointing, atmosphere and clouds."
+    def random(cls, kind:str, rng:np.random.Generator, cover=None, grid=(256, 256), cover_range=(0.15, 0.95)):
+        "A scene of `kind` (one of SCENE_KINDS) with random pointing, atmosphere and clouds (layer cover from `cover_range` unless given)."
         if kind not in SCENE_KINDS: raise ValueError(f"scene kind must be one of {SCENE_KINDS}, not {kind!r}")
         sky = SkyParams(elevation=float(rng.uniform(30, 85)), grad_angle=float(rng.uniform(0, 360)),
                         pwv=float(rng.uniform(3, 15)), t_air=float(rng.uniform(-8, 10)), c_horizon=float(rng.uniform(13, 21)))
         names = [] if kind == 'clear' else kind.split('+')
-        layers = [CloudLayer.random(n, rng, cover=cover, grid=grid, elevation=sky.elevation) for n in names]
+        layers = [CloudLayer.random(n, rng, cover=rng.uniform(*cover_range) if cover is None else cover, grid=grid, elevation=sky.elevation) for n in names]
         return cls(sky, layers, kind)
 
     def render(self, t:float=0., shape=RAW_SHAPE, elev=None):
@@ -279,7 +279,7 @@ def simulate_clear_paper(seed:int=0, shape=RAW_SHAPE, read_noise:float=4., bias:
                   bad_columns=','.join(map(str, np.sort(bad))), seed=seed, recipe='paper-clear')
     return np.clip(np.rint(img), 0, ADU_MAX).astype(np.float32), params
 
-# %% ../nbs/02_simulate.ipynb #186f9047
+# %% ../nbs/02_simulate.ipynb #533bc47a
 @dataclass
 class NightConfig:
     "How to simulate one night."
@@ -291,6 +291,7 @@ class NightConfig:
     kinds:tuple = ('low', 'mid', 'cirrus', 'low+cirrus')  # cloudy spell kinds …
     kind_weights:tuple = (0.4, 0.2, 0.3, 0.1)  # … and their weights
     keep_tau:bool = False  # also write the optical depth map (extension TAU, float32)
+    cover_range:tuple = (0.15, 0.95)  # range of the cloud layers' cover (small values: scattered clouds, thin cirrus)
     camera:CameraParams = field(default_factory=CameraParams)
 
 def night_plan(cfg:NightConfig, seed:int):
@@ -313,7 +314,32 @@ def frame_name(t0:datetime, i:int, dt:float)->str:
     "Camera-style file name of frame i taken dt seconds after t0."
     return f"{(t0 + timedelta(seconds=dt)).strftime('%Y_%m_%d_%H_%M_%S')}_flux_{i}.fits"
 
-# %% ../nbs/02_simulate.ipynb #72f3e026
+# %% ../nbs/02_simulate.ipynb #0b9a85d6
+def night_frames(cfg:NightConfig=NightConfig(), # night configuration
+                 seed:int=0, # seed of everything
+                ):
+    "Generate a night's frames in memory: dicts with i, t (s), date, adu, tau, truth, kind, spell_seed, elevation, ffcframe."
+    t0 = datetime.fromisoformat(cfg.start)
+    cam = Camera(cfg.camera, seed=int(np.random.default_rng([seed, 2]).integers(2**31)))
+    plan = night_plan(cfg, seed)
+    scene, spell, last, elev = None, None, None, None
+    for i in range(cfg.n_frames):
+        t = i * cfg.cadence
+        sp = next(s for s in plan if s[0] <= t < s[1]) if t < plan[-1][1] else plan[-1]
+        if sp is not spell:
+            spell, srng = sp, np.random.default_rng(sp[3])
+            scene = Scene.random(sp[2], srng, grid=(256, 256), cover_range=cfg.cover_range)
+            elev = elevation_map(scene.sky)
+        frng = np.random.default_rng([seed, 3, i])
+        if cfg.cadence < cam.p.ffc_freeze and cam.frozen(t) and last is not None: adu, tau = last  # frozen frames after a flat-field correction (9 Hz)
+        else:
+            L, tau = scene.render(t - spell[0], elev=elev)
+            adu = cam.adu(L, t, frng)
+        last = (adu, tau)
+        yield dict(i=i, t=t, date=(t0 + timedelta(seconds=t)).isoformat(timespec='milliseconds'), adu=adu, tau=tau,
+                   truth=(tau >= TAU_THRESHOLD).astype(np.uint8), kind=spell[2], spell_seed=spell[3],
+                   elevation=scene.sky.elevation, ffcframe=int(t // cam.p.ffc_period))
+
 def simulate_night(out_dir, # folder to write into (created)
                    cfg:NightConfig=NightConfig(), # night configuration
                    seed:int=0, # seed of everything
@@ -324,35 +350,20 @@ def simulate_night(out_dir, # folder to write into (created)
     from tqdm.auto import tqdm
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     t0 = datetime.fromisoformat(cfg.start)
-    cam = Camera(cfg.camera, seed=int(np.random.default_rng([seed, 2]).integers(2**31)))
-    plan = night_plan(cfg, seed)
     names = [frame_name(t0, i, i * cfg.cadence) for i in range(cfg.n_frames)]
     if not overwrite:
         clash = [n for n in names if (out_dir / n).exists()]
         if clash: raise FileExistsError(f"{out_dir}: {len(clash)} frame(s) already exist, e.g. {clash[0]} (use overwrite)")
-    paths, scene, spell, last, elev = [], None, None, None, None
-    for i in tqdm(range(cfg.n_frames), desc='simulate', disable=not progress, unit='frame'):
-        t = i * cfg.cadence
-        sp = next(s for s in plan if s[0] <= t < s[1]) if t < plan[-1][1] else plan[-1]
-        if sp is not spell:
-            spell, srng = sp, np.random.default_rng(sp[3])
-            scene = Scene.random(sp[2], srng, grid=(256, 256))
-            elev = elevation_map(scene.sky)
-        frng = np.random.default_rng([seed, 3, i])
-        if cfg.cadence < cam.p.ffc_freeze and cam.frozen(t) and last is not None: adu, tau = last  # frozen frames after a flat-field correction (9 Hz)
-        else:
-            L, tau = scene.render(t - spell[0], elev=elev)
-            adu = cam.adu(L, t, frng)
-        last = (adu, tau)
-        truth = (tau >= TAU_THRESHOLD).astype(np.uint8)
-        date = (t0 + timedelta(seconds=t)).isoformat(timespec='milliseconds')
+    paths = []
+    for f in tqdm(night_frames(cfg, seed), total=cfg.n_frames, desc='simulate', disable=not progress, unit='frame'):
+        i, t, truth = f['i'], f['t'], f['truth']
         hdr = FrameHeader(index=i, gain='high', lens='60mm f/1.25', shu_temp=round(float(5 + 3 * np.sin(t / 3000)), 2),
-                          ffcmode='auto', ffcframe=int(t // cam.p.ffc_period), tlinear='off').to_cards()
-        hdr = [('DATE-OBS', date)] + hdr + [('CLDCOVER', round(float(truth.mean()), 5)), ('CLDTYPE', spell[2]),
-               ('TAUTHR', TAU_THRESHOLD), ('SIMULATD', True), ('ELEV', round(scene.sky.elevation, 3))]
-        extra = [fits.ImageHDU(tau, name='TAU')] if cfg.keep_tau else []
-        paths.append(write_raw(out_dir / names[i], adu, dict(hdr), truth=truth, overwrite=overwrite, extra_hdus=extra,
-                               params=dict(seed=seed, cadence=cfg.cadence, gain=cfg.camera.gain, spell_seed=spell[3])))
+                          ffcmode='auto', ffcframe=f['ffcframe'], tlinear='off').to_cards()
+        hdr = [('DATE-OBS', f['date'])] + hdr + [('CLDCOVER', round(float(truth.mean()), 5)), ('CLDTYPE', f['kind']),
+               ('TAUTHR', TAU_THRESHOLD), ('SIMULATD', True), ('ELEV', round(f['elevation'], 3))]
+        extra = [fits.ImageHDU(f['tau'], name='TAU')] if cfg.keep_tau else []
+        paths.append(write_raw(out_dir / names[i], f['adu'], dict(hdr), truth=truth, overwrite=overwrite, extra_hdus=extra,
+                               params=dict(seed=seed, cadence=cfg.cadence, gain=cfg.camera.gain, spell_seed=f['spell_seed'])))
     return paths
 
 # %% ../nbs/02_simulate.ipynb #86dba82d
