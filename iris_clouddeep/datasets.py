@@ -13,10 +13,11 @@ from astropy.io import fits
 from .io import IrisError, RAW_SHAPE, BINNED_SHAPE, atomic_write
 
 # %% auto #0
-__all__ = ['IMG_EXT', 'CLOUDY_MIN_COVER', 'parse_frame_name', 'night_of', 'FrameRecord', 'scan_frames', 'write_manifest',
-           'read_manifest', 'select_frames', 'sample_frames', 'block_of', 'split_by_block', 'to_gray', 'resize_image',
-           'resize_mask', 'load_image_folder', 'load_public_segmentation', 'load_swimcat', 'load_cloudynight',
-           'public_root', 'plot_cover_timeline', 'label_from_cover', 'simulate_dataset', 'split_nights']
+__all__ = ['IMG_EXT', 'CLOUDY_MIN_COVER', 'CLEAR_MAX_TAU', 'parse_frame_name', 'night_of', 'FrameRecord', 'scan_frames',
+           'write_manifest', 'read_manifest', 'select_frames', 'sample_frames', 'block_of', 'split_by_block', 'to_gray',
+           'resize_image', 'resize_mask', 'load_image_folder', 'load_public_segmentation', 'load_swimcat',
+           'load_cloudynight', 'public_root', 'plot_cover_timeline', 'label_from_cover', 'simulate_dataset',
+           'split_nights']
 
 # %% ../nbs/04_datasets.ipynb #82709f72
 _NAME = re.compile(r'(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_flux(?:_(\d+))?')
@@ -252,13 +253,17 @@ def plot_cover_timeline(records:list, ax=None):
     ax.figure.autofmt_xdate()
     return ax.figure
 
-# %% ../nbs/04_datasets.ipynb #a95e3825
+# %% ../nbs/04_datasets.ipynb #57fd9f85
 CLOUDY_MIN_COVER = 0.01
+CLEAR_MAX_TAU = 0.03
 
-def label_from_cover(cover, min_cover:float=CLOUDY_MIN_COVER)->np.ndarray:
-    "1 = cloudy (cover ≥ min_cover), 0 = clear (cover = 0), −1 = ambiguous (in between)."
+def label_from_cover(cover, # cloud cover fraction (τ ≥ 0.25) per frame
+                     tau_max=None, # largest optical depth in each frame (None: not known)
+                     min_cover:float=CLOUDY_MIN_COVER, max_clear_tau:float=CLEAR_MAX_TAU)->np.ndarray:
+    "1 = cloudy (cover ≥ min_cover), 0 = clear (no cloud, τ below max_clear_tau everywhere), −1 = ambiguous."
     c = np.asarray(cover, np.float64)
-    return np.where(c >= min_cover, 1, np.where(c <= 0, 0, -1)).astype(np.int8)
+    clear = c <= 0 if tau_max is None else (c <= 0) & (np.asarray(tau_max) < max_clear_tau)
+    return np.where(c >= min_cover, 1, np.where(clear, 0, -1)).astype(np.int8)
 
 def _sim_night(k, seed, frames, cadence, hard, camera_kw):
     from iris_clouddeep.simulate import night_frames, NightConfig, CameraParams
@@ -269,10 +274,11 @@ def _sim_night(k, seed, frames, cadence, hard, camera_kw):
     start = (datetime(2023, 1, 1, 19) + timedelta(days=k)).isoformat()
     cfg = NightConfig(start=start, n_frames=frames, cadence=cadence, camera=cam,
                       **(dict(cover_range=(0.005, 0.12), kinds=('low', 'mid', 'cirrus'), kind_weights=(0.25, 0.15, 0.6)) if hard else {}))
-    imgs, cover, kinds, times = [], [], [], []
+    imgs, cover, tmax, kinds, times = [], [], [], [], []
     for f in night_frames(cfg, seed=int(rng.integers(2**31))):
-        imgs.append(rebin(f['adu'])); cover.append(float(f['truth'].mean())); kinds.append(f['kind']); times.append(f['date'])
-    return np.stack(imgs), np.array(cover), kinds, times
+        imgs.append(rebin(f['adu'])); cover.append(float(f['truth'].mean())); tmax.append(float(f['tau'].max()))
+        kinds.append(f['kind']); times.append(f['date'])
+    return np.stack(imgs), np.array(cover), kinds, times, np.array(tmax)
 
 def simulate_dataset(nights:int=12, # number of simulated nights
                      frames_per_night:int=200, # frames per night
@@ -284,7 +290,7 @@ def simulate_dataset(nights:int=12, # number of simulated nights
                      cache=None, # .npz file: loaded when present, written after a build
                      min_cover:float=CLOUDY_MIN_COVER, # cover at and above which a frame is cloudy
                     )->dict:
-    "Binned simulated frames (ADU) with cover, label, scene kind, night and time, ready for `split_nights`."
+    "Binned simulated frames (ADU) with cover, largest τ, label, scene kind, night and time, ready for `split_nights`."
     if cache is not None and Path(cache).exists():
         z = np.load(cache, allow_pickle=False)
         return {k: z[k] for k in z.files}
@@ -294,8 +300,9 @@ def simulate_dataset(nights:int=12, # number of simulated nights
     res = Parallel(n_jobs=jobs)(delayed(_sim_night)(k, seed, frames_per_night, cadence, hard[k], camera_kw or {}) for k in range(nights))
     d = dict(images=np.concatenate([r[0] for r in res]).astype(np.float32), cover=np.concatenate([r[1] for r in res]),
              kind=np.array(sum([r[2] for r in res], [])), time=np.array(sum([r[3] for r in res], [])),
-             night=np.repeat(np.arange(nights), frames_per_night), hard=np.repeat(hard, frames_per_night))
-    d['label'] = label_from_cover(d['cover'], min_cover)
+             night=np.repeat(np.arange(nights), frames_per_night), hard=np.repeat(hard, frames_per_night),
+             tau_max=np.concatenate([r[4] for r in res]))
+    d['label'] = label_from_cover(d['cover'], d['tau_max'], min_cover)
     if cache is not None:
         Path(cache).parent.mkdir(parents=True, exist_ok=True)
         atomic_write(cache, lambda t: np.savez(open(t, 'wb'), **d), overwrite=True)

@@ -141,7 +141,7 @@ def load_config(path_or_dict, cls=None):
     try: return _build(cls, d, '').validate()
     except ConfigError as e: raise ConfigError(f"{src}: {e}") from None
 
-# %% ../nbs/07_linear.ipynb #2cf63c4e
+# %% ../nbs/07_linear.ipynb #7462c674
 def find_folder(folders, name:str)->Path:
     "The first `folder/name` that exists, else a ConfigError listing where it looked."
     for f in folders:
@@ -167,7 +167,7 @@ def load_classification_data(cfg:ClassifierConfig, seed:int|None=None)->dict:
         s = g.simulation
         d = simulate_dataset(s.nights, s.frames_per_night, s.cadence, s.hard_fraction, s.seed, cache=s.cache)
         sp = split_nights(d, fr, seed)
-        info = {k: d[k] for k in ('cover', 'kind', 'night', 'hard', 'time')}
+        info = {k: d[k] for k in ('cover', 'kind', 'night', 'hard', 'time', 'tau_max')}
         keep = d['label'] >= 0
         out = {s_: (d['images'][m & keep], d['label'][m & keep].astype(np.uint8), {k: v[m & keep] for k, v in info.items()} | {'n_ambiguous': int((m & ~keep).sum())})
                for s_, m in sp.items()}
