@@ -13,8 +13,8 @@ from .metrics import binary_metrics, best_threshold, confusion_matrix, roc_point
 from .linear import ClassifierConfig, NetworkConfig, load_config, load_classification_data, ConfigError
 
 # %% auto #0
-__all__ = ['build_cnn', 'make_optimizer', 'Classifier', 'load_classifier', 'evaluate_classifier', 'train_classifier',
-           'cross_validate']
+__all__ = ['OTHER_CAMERA', 'build_cnn', 'make_optimizer', 'Classifier', 'weights_dir', 'load_classifier', 'evaluate_classifier',
+           'train_classifier', 'cross_validate', 'compare_classifiers', 'domain_shift']
 
 # %% ../nbs/08_classifier.ipynb #2464d961
 def build_cnn(net:NetworkConfig=NetworkConfig(), input_shape=(*BINNED_SHAPE, 1)):
@@ -46,7 +46,7 @@ def make_optimizer(opt, total_steps:int):
     if opt.name == 'adam': return keras.optimizers.Adam(lr, beta_1=float(opt.momentum))
     return keras.optimizers.SGD(lr, momentum=float(opt.momentum))
 
-# %% ../nbs/08_classifier.ipynb #a4ba56d9
+# %% ../nbs/08_classifier.ipynb #b829d4db
 def _as_adu_binned(frame)->np.ndarray:
     "Binned ADU image of a read frame (raw → rebin; a product normalised by 2**14 → back to ADU)."
     a = frame.data
@@ -96,11 +96,16 @@ class Classifier:
         atomic_write(folder/'classifier.json', lambda t: Path(t).write_text(json.dumps(meta, indent=2, default=float)), overwrite=overwrite)
         return folder
 
+def weights_dir(name:str)->Path:
+    "Folder of the package's shipped weights `name` (e.g. 'classifier')."
+    import iris_clouddeep
+    return Path(iris_clouddeep.__file__).parent/'weights'/name
+
 def load_classifier(folder=None, # a folder written by `Classifier.save`; None: the weights shipped with the package
                    )->Classifier:
     "Load a classifier with no network access; checks the model file against its recorded sha256."
     import keras
-    folder = Path(folder) if folder else Path(__file__).parent/'weights'/'classifier'
+    folder = Path(folder) if folder else weights_dir('classifier')
     if not (folder/'model.keras').exists(): raise IrisError(f"{folder}: no model.keras (train one with `iris-clouddeep train-classifier`)")
     meta = json.loads((folder/'classifier.json').read_text())
     if meta.get('sha256') and hashlib.sha256((folder/'model.keras').read_bytes()).hexdigest() != meta['sha256']:
@@ -213,3 +218,55 @@ def cross_validate(images, labels, # (n, 128, 160) images and 0/1 labels
         _, m = train_classifier(cfg, data, out_dir/f'fold{i}', verbose=verbose, init=init)
         rows.append(dict(fold=i, **{k_: m[k_] for k_ in ('accuracy', 'precision', 'recall', 'f1', 'auc', 'threshold')}))
     return rows
+
+# %% ../nbs/08_classifier.ipynb #7fda97ec
+def compare_classifiers(clf:Classifier|None=None, # the CNN (default: the shipped model)
+                        nights:int=6, frames_per_night:int=40, seed:int=1000, # the evaluation nights
+                        train_nights:int=24, train_seed:int=2000, # the linear models' training nights
+                        camera_kw:dict|None=None, # another camera for the evaluation nights (domain shift)
+                       )->dict:
+    "{'rows': metric rows, 'scores': {model: (y, score)}, 'thresholds', 'strata': CNN strata rows, 'n_ambiguous'}."
+    from iris_clouddeep.datasets import simulate_dataset
+    from iris_clouddeep.linear import LINEAR_MODELS, make_linear
+    clf = clf or load_classifier()
+    ev = simulate_dataset(nights, frames_per_night, 90., 0.34, seed, camera_kw=camera_kw)
+    keep = ev['label'] >= 0
+    x, y = ev['images'][keep], ev['label'][keep].astype(np.uint8)
+    info = {k: ev[k][keep] for k in ('cover', 'kind', 'hard')}
+    p = clf.predict(x)
+    rows = [dict(model='cnn', **{k: v for k, v in binary_metrics(y, p, clf.threshold).items() if k in ('accuracy', 'precision', 'recall', 'f1', 'auc')})]
+    scores, thresholds = {'cnn': (y, p)}, {'cnn': clf.threshold}
+    tr = simulate_dataset(train_nights, frames_per_night, 90., 0.34, train_seed)
+    k = tr['label'] >= 0
+    n_tr = int(k.sum()); cut = int(n_tr * 0.8)
+    xt, yt = clf.normalizer(tr['images'][k]).reshape(n_tr, -1), tr['label'][k]
+    xe = clf.normalizer(x).reshape(len(x), -1)
+    import warnings
+    for name in LINEAR_MODELS:
+        m = make_linear(name)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore'); m.fit(xt[:cut], yt[:cut])
+        thr = best_threshold(yt[cut:], m.decision_function(xt[cut:]))
+        s = m.decision_function(xe)
+        rows.append(dict(model=name, **{k_: v for k_, v in binary_metrics(y, s, thr).items() if k_ in ('accuracy', 'precision', 'recall', 'f1', 'auc')}))
+        scores[name], thresholds[name] = (y, s), thr
+    c, kind = info['cover'], info['kind']
+    strata = [dict(stratum=n, frames=int(sel.sum()), accuracy=float(((p[sel] >= clf.threshold) == y[sel]).mean()))
+              for n, sel in {'all': np.ones(len(y), bool), 'clear': y == 0, 'cloudy': y == 1, 'cover 1-5 %': (c >= 0.01) & (c < 0.05),
+                             'thin cirrus only': kind == 'cirrus', 'hard nights': info['hard'].astype(bool)}.items() if sel.any()]
+    return dict(rows=rows, scores=scores, thresholds=thresholds, strata=strata, n_ambiguous=int((~keep).sum()))
+
+# %% ../nbs/08_classifier.ipynb #0e914fad
+OTHER_CAMERA = dict(read_noise=8., column_sigma=3., fpn_sigma=5., n_bad_columns=6, psf_sigma=0.6, radial_amp=160., gain=35.)
+
+def domain_shift(clf:Classifier|None=None, nights:int=8, frames_per_night:int=40, seed:int=5000, n_paper:int=100)->list:
+    "Accuracy on nights from another camera (OTHER_CAMERA) and the share of the paper's synthetic clear frames called clear."
+    clf = clf or load_classifier()
+    d = simulate_dataset(nights, frames_per_night, 90., 0.34, seed, camera_kw=OTHER_CAMERA)
+    k = d['label'] >= 0
+    p = clf.predict(d['images'][k]); y = d['label'][k]
+    from iris_clouddeep.simulate import simulate_clear_paper
+    pp = clf.predict(np.stack([rebin(simulate_clear_paper(seed + i)[0]) for i in range(n_paper)]))
+    m = binary_metrics(y, p, clf.threshold)
+    return [dict(test='another camera', frames=int(k.sum()), accuracy=m['accuracy'], auc=m['auc']),
+            dict(test="paper's synthetic clear frames", frames=n_paper, accuracy=float((pp < clf.threshold).mean()), auc=float('nan'))]

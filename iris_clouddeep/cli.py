@@ -62,7 +62,7 @@ def cmd_quicklook(a):
     print(f"wrote {a.png} ({len(prods)} product(s); cyan: truth where present, else recipe mask)")
     return 0
 
-# %% ../nbs/12_cli.ipynb #d07529de
+# %% ../nbs/12_cli.ipynb #3eae1981
 def cmd_train_classifier(a):
     "Train the CNN classifier from a configuration file; optionally install it as the package's shipped model."
     from iris_clouddeep.linear import load_config
@@ -74,10 +74,13 @@ def cmd_train_classifier(a):
           f"({m['n']} frames; model in {Path(cfg.general.output_dir) / 'model'})")
     for s in m['strata']: print(f"  {s['stratum']:<34} {s['frames']:5d} frames  accuracy {s['accuracy']:.4f}")
     if a.install:
-        import shutil, iris_clouddeep
-        dest = Path(iris_clouddeep.__file__).parent / 'weights' / 'classifier'
+        import shutil
+        from iris_clouddeep.classifier import weights_dir
+        dest = weights_dir('classifier')
         clf.info['produced_by'] = f"iris-clouddeep train-classifier --config {a.config} --install"
         clf.save(dest, overwrite=True)
+        for f in ('history.csv', 'metrics.json', 'roc_test.csv', 'strata.csv', 'reliability_test.csv'):
+            shutil.copyfile(Path(cfg.general.output_dir) / f, dest / f)
         print(f"installed as the shipped model: {dest}")
     return 0
 

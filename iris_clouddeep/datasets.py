@@ -253,7 +253,7 @@ def plot_cover_timeline(records:list, ax=None):
     ax.figure.autofmt_xdate()
     return ax.figure
 
-# %% ../nbs/04_datasets.ipynb #57fd9f85
+# %% ../nbs/04_datasets.ipynb #d1c86f26
 CLOUDY_MIN_COVER = 0.01
 CLEAR_MAX_TAU = 0.03
 
@@ -269,8 +269,8 @@ def _sim_night(k, seed, frames, cadence, hard, camera_kw):
     from iris_clouddeep.simulate import night_frames, NightConfig, CameraParams
     from iris_clouddeep.preprocess import rebin
     rng = np.random.default_rng([seed, 7, k])
-    cam = CameraParams(gain=float(rng.uniform(45, 80)), sky_level=float(rng.uniform(1000, 1400)),
-                       radial_amp=float(rng.uniform(50, 110)), **camera_kw)
+    drawn = dict(gain=float(rng.uniform(45, 80)), sky_level=float(rng.uniform(1000, 1400)), radial_amp=float(rng.uniform(50, 110)))
+    cam = CameraParams(**(drawn | camera_kw))
     start = (datetime(2023, 1, 1, 19) + timedelta(days=k)).isoformat()
     cfg = NightConfig(start=start, n_frames=frames, cadence=cadence, camera=cam,
                       **(dict(cover_range=(0.005, 0.12), kinds=('low', 'mid', 'cirrus'), kind_weights=(0.25, 0.15, 0.6)) if hard else {}))
@@ -286,7 +286,7 @@ def simulate_dataset(nights:int=12, # number of simulated nights
                      hard_fraction:float=0.34, # share of hard nights (scattered clouds, thin cirrus)
                      seed:int=0, # seed of everything
                      jobs:int=2, # parallel workers (nights)
-                     camera_kw:dict|None=None, # fixed CameraParams overrides (e.g. read_noise) for every night
+                     camera_kw:dict|None=None, # CameraParams for every night, overriding the drawn gain/sky level/radial pattern (e.g. another camera)
                      cache=None, # .npz file: loaded when present, written after a build
                      min_cover:float=CLOUDY_MIN_COVER, # cover at and above which a frame is cloudy
                     )->dict:
