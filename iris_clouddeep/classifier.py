@@ -256,11 +256,12 @@ def compare_classifiers(clf:Classifier|None=None, # the CNN (default: the shippe
                              'thin cirrus only': kind == 'cirrus', 'hard nights': info['hard'].astype(bool)}.items() if sel.any()]
     return dict(rows=rows, scores=scores, thresholds=thresholds, strata=strata, n_ambiguous=int((~keep).sum()))
 
-# %% ../nbs/08_classifier.ipynb #0e914fad
+# %% ../nbs/08_classifier.ipynb #15866872
 OTHER_CAMERA = dict(read_noise=8., column_sigma=3., fpn_sigma=5., n_bad_columns=6, psf_sigma=0.6, radial_amp=160., gain=35.)
 
 def domain_shift(clf:Classifier|None=None, nights:int=8, frames_per_night:int=40, seed:int=5000, n_paper:int=100)->list:
     "Accuracy on nights from another camera (OTHER_CAMERA) and the share of the paper's synthetic clear frames called clear."
+    from iris_clouddeep.datasets import simulate_dataset
     clf = clf or load_classifier()
     d = simulate_dataset(nights, frames_per_night, 90., 0.34, seed, camera_kw=OTHER_CAMERA)
     k = d['label'] >= 0
