@@ -253,7 +253,7 @@ def plot_cover_timeline(records:list, ax=None):
     ax.figure.autofmt_xdate()
     return ax.figure
 
-# %% ../nbs/04_datasets.ipynb #d1c86f26
+# %% ../nbs/04_datasets.ipynb #d820482d
 CLOUDY_MIN_COVER = 0.01
 CLEAR_MAX_TAU = 0.03
 
@@ -265,7 +265,7 @@ def label_from_cover(cover, # cloud cover fraction (τ ≥ 0.25) per frame
     clear = c <= 0 if tau_max is None else (c <= 0) & (np.asarray(tau_max) < max_clear_tau)
     return np.where(c >= min_cover, 1, np.where(clear, 0, -1)).astype(np.int8)
 
-def _sim_night(k, seed, frames, cadence, hard, camera_kw):
+def _sim_night(k, seed, frames, cadence, hard, camera_kw, masks=False):
     from iris_clouddeep.simulate import night_frames, NightConfig, CameraParams
     from iris_clouddeep.preprocess import rebin
     rng = np.random.default_rng([seed, 7, k])
@@ -274,11 +274,12 @@ def _sim_night(k, seed, frames, cadence, hard, camera_kw):
     start = (datetime(2023, 1, 1, 19) + timedelta(days=k)).isoformat()
     cfg = NightConfig(start=start, n_frames=frames, cadence=cadence, camera=cam,
                       **(dict(cover_range=(0.005, 0.12), kinds=('low', 'mid', 'cirrus'), kind_weights=(0.25, 0.15, 0.6)) if hard else {}))
-    imgs, cover, tmax, kinds, times = [], [], [], [], []
+    imgs, cover, tmax, kinds, times, ms = [], [], [], [], [], []
     for f in night_frames(cfg, seed=int(rng.integers(2**31))):
         imgs.append(rebin(f['adu'])); cover.append(float(f['truth'].mean())); tmax.append(float(f['tau'].max()))
         kinds.append(f['kind']); times.append(f['date'])
-    return np.stack(imgs), np.array(cover), kinds, times, np.array(tmax)
+        if masks: ms.append((rebin(f['truth']) >= 0.5).astype(np.uint8))
+    return np.stack(imgs), np.array(cover), kinds, times, np.array(tmax), (np.stack(ms) if masks else None)
 
 def simulate_dataset(nights:int=12, # number of simulated nights
                      frames_per_night:int=200, # frames per night
@@ -289,6 +290,7 @@ def simulate_dataset(nights:int=12, # number of simulated nights
                      camera_kw:dict|None=None, # CameraParams for every night, overriding the drawn gain/sky level/radial pattern (e.g. another camera)
                      cache=None, # .npz file: loaded when present, written after a build
                      min_cover:float=CLOUDY_MIN_COVER, # cover at and above which a frame is cloudy
+                     masks:bool=False, # also return the binned exact truth masks ('masks', uint8)
                     )->dict:
     "Binned simulated frames (ADU) with cover, largest τ, label, scene kind, night and time, ready for `split_nights`."
     if cache is not None and Path(cache).exists():
@@ -297,11 +299,12 @@ def simulate_dataset(nights:int=12, # number of simulated nights
     from joblib import Parallel, delayed
     hard = [k < round(hard_fraction * nights) for k in range(nights)]
     hard = [hard[i] for i in np.random.default_rng([seed, 8]).permutation(nights)]
-    res = Parallel(n_jobs=jobs)(delayed(_sim_night)(k, seed, frames_per_night, cadence, hard[k], camera_kw or {}) for k in range(nights))
+    res = Parallel(n_jobs=jobs)(delayed(_sim_night)(k, seed, frames_per_night, cadence, hard[k], camera_kw or {}, masks) for k in range(nights))
     d = dict(images=np.concatenate([r[0] for r in res]).astype(np.float32), cover=np.concatenate([r[1] for r in res]),
              kind=np.array(sum([r[2] for r in res], [])), time=np.array(sum([r[3] for r in res], [])),
              night=np.repeat(np.arange(nights), frames_per_night), hard=np.repeat(hard, frames_per_night),
              tau_max=np.concatenate([r[4] for r in res]))
+    if masks: d['masks'] = np.concatenate([r[5] for r in res])
     d['label'] = label_from_cover(d['cover'], d['tau_max'], min_cover)
     if cache is not None:
         Path(cache).parent.mkdir(parents=True, exist_ok=True)

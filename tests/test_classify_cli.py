@@ -57,3 +57,15 @@ def test_train_classifier_rejects_bad_config(cli, tmp_path):
     r = run(cli, 'train-classifier', '--config', cfg)
     assert r.returncode == 2 and r.stderr.count('\n') == 1
     assert "unknown key(s) ['learning_rate'] in network" in r.stderr
+
+
+def test_train_linear_command(cli, tmp_path):
+    cfg = tmp_path / 'lin.jsonc'
+    cfg.write_text('{"general": {"output_dir": "%s", "simulation": {"nights": 4, "frames_per_night": 20, "cadence": 120.0}}}' % (tmp_path / 'run'))
+    r = run(cli, 'train-linear', '--config', cfg)
+    assert r.returncode == 0, r.stderr
+    rows = (tmp_path / 'run' / 'linear' / 'metrics.csv').read_text().splitlines()
+    assert rows[0].startswith('model,accuracy') and [l.split(',')[0] for l in rows[1:]] == ['svm_hinge', 'logistic', 'perceptron', 'ridge']
+    for name in ('svm_hinge', 'ridge'):
+        roc = (tmp_path / 'run' / 'linear' / f'roc_{name}.csv').read_text().splitlines()
+        assert roc[0] == 'fpr,tpr,threshold' and len(roc) > 3  # a curve from decision scores, not one point
