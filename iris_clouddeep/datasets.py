@@ -193,7 +193,7 @@ def load_image_folder(images, # folder of images (or a list of files)
     ms = np.stack([resize_mask(imread(mfiles[Path(f).stem]), size) for f in files]) if masks is not None else None
     return dict(images=imgs, masks=ms, names=[Path(f).stem for f in files])
 
-# %% ../nbs/04_datasets.ipynb #7d132de2
+# %% ../nbs/04_datasets.ipynb #6ef3029d
 def _labels(root)->list:
     p = Path(root)/'labels.csv'
     if not p.exists(): raise IrisError(f"{root}: no labels.csv (is this a public set folder?)")
@@ -203,13 +203,11 @@ def load_public_segmentation(root, # a set folder: swimseg, swinseg or hyta
                              size=BINNED_SHAPE, # output (rows, cols)
                              limit:int|None=None, # read only the first `limit` rows
                             )->dict:
-    "Images and binary masks of a public segmentation set, as listed in its labels.csv."
-    from skimage.io import imread
+    "Images and binary masks of a public segmentation set (the files its labels.csv lists), through `load_image_folder`."
     rows = _labels(root)[:limit]
     root = Path(root)
-    imgs = np.stack([resize_image(to_gray(imread(root/r['image'])), size) for r in rows])
-    ms = np.stack([resize_mask(imread(root/r['mask']), size) for r in rows])
-    return dict(images=imgs, masks=ms, names=[Path(r['image']).stem for r in rows])
+    if any(Path(r['image']).stem != Path(r['mask']).stem for r in rows): raise IrisError(f"{root}: labels.csv pairs images and masks of different names")
+    return load_image_folder([root/r['image'] for r in rows], root/Path(rows[0]['mask']).parent, size)
 
 def load_swimcat(root, size=BINNED_SHAPE, limit:int|None=None)->dict:
     "SWIMCAT patches with labels 1 = cloudy (classes B–E), 0 = clear (A-sky), and the five categories."

@@ -17,7 +17,7 @@ from .masks import recipe_mask
 # %% auto #0
 __all__ = ['build_unet', 'unet_param_count', 'count_params', 'SegSimulationConfig', 'SegGeneralConfig', 'UNetNetworkConfig',
            'UNetConfig', 'load_unet_config', 'load_segmentation_data', 'Segmenter', 'load_segmenter', 'train_unet',
-           'otsu_masks', 'evaluate_segmenter']
+           'otsu_masks', 'evaluate_segmenter', 'show_segmentation', 'compare_segmenters']
 
 # %% ../nbs/09_unet.ipynb #8b0b746c
 def _flax():
@@ -329,3 +329,44 @@ def evaluate_segmenter(seg:Segmenter, data:dict, out_dir=None)->dict:
         if by_kind: write_csv(by_kind, o/'by_kind.csv')
         atomic_write(o/'metrics.json', lambda t: Path(t).write_text(json.dumps(res, indent=2, default=float)), overwrite=True)
     return res
+
+# %% ../nbs/09_unet.ipynb #7e87d2c6
+def show_segmentation(images, truth, prob, threshold:float=0.5, titles=None):
+    "Figure (paper Fig. 7): per frame the image, the truth, the probability map and the histogram of probabilities."
+    import matplotlib.pyplot as plt
+    n = len(images)
+    fig, axs = plt.subplots(n, 4, figsize=(13, 2.6 * n), squeeze=False)
+    for r in range(n):
+        axs[r, 0].imshow(images[r], cmap='inferno'); axs[r, 1].imshow(truth[r], cmap='Blues', vmin=0, vmax=1)
+        im = axs[r, 2].imshow(prob[r], cmap='viridis', vmin=0, vmax=1)
+        axs[r, 2].contour(prob[r] >= threshold, levels=[0.5], colors='white', linewidths=0.6)
+        fig.colorbar(im, ax=axs[r, 2], fraction=0.046, pad=0.02)
+        axs[r, 3].hist(np.ravel(prob[r]), bins=40, range=(0, 1), color='tab:green', log=True); axs[r, 3].axvline(threshold, color='k', ls=':')
+        for ax, t in zip(axs[r], [(titles[r] if titles else 'frame'), 'truth', 'P(cloud), threshold contour', 'probabilities (log count)']):
+            ax.set_title(t, fontsize=9)
+        for ax in axs[r, :3]: ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/09_unet.ipynb #0dba74dd
+def compare_segmenters(seg:Segmenter|None=None, nights:int=4, frames_per_night:int=30, seed:int=1000, cloudy_only:bool=True)->dict:
+    "{'rows', 'by_kind', 'threshold', 'images', 'truth', 'prob'} on fresh simulated nights (cloudy frames by default, as the pipeline segments them)."
+    from iris_clouddeep.datasets import simulate_dataset
+    seg = seg or load_segmenter()
+    d = simulate_dataset(nights, frames_per_night, 90., 0.34, seed, masks=True)
+    keep = d['label'] == 1 if cloudy_only else np.ones(len(d['label']), bool)
+    x, y = d['images'][keep], d['masks'][keep]
+    thr, p = seg.threshold, seg.predict(x)
+    keys = ('accuracy', 'precision', 'recall', 'f1', 'error_rate', 'iou', 'bce', 'auc', 'accuracy_img_mean', 'accuracy_img_std', 'iou_img_mean', 'iou_img_std')
+    rows = []
+    for name, prob, t in (('unet', p, thr), ('otsu per image', otsu_masks(x).astype(np.float32), 0.5),
+                          ('paper recipe', np.stack([recipe_mask(im) for im in x]).astype(np.float32), 0.5)):
+        m = pixel_metrics(prob, y, t); rows.append(dict(method=name, **{k: m[k] for k in keys}))
+    by_kind = []
+    for k in np.unique(d['kind'][keep]):
+        sel = d['kind'][keep] == k
+        row = dict(kind=str(k), frames=int(sel.sum()))
+        for name, prob, t in (('unet', p[sel], thr), ('recipe', np.stack([recipe_mask(im) for im in x[sel]]).astype(np.float32), 0.5)):
+            m = pixel_metrics(prob, y[sel], t); row[f'{name}_accuracy'], row[f'{name}_iou'] = m['accuracy'], m['iou']
+        by_kind.append(row)
+    return dict(rows=rows, by_kind=by_kind, threshold=thr, images=x, truth=y, prob=p)

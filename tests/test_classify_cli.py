@@ -69,3 +69,24 @@ def test_train_linear_command(cli, tmp_path):
     for name in ('svm_hinge', 'ridge'):
         roc = (tmp_path / 'run' / 'linear' / f'roc_{name}.csv').read_text().splitlines()
         assert roc[0] == 'fpr,tpr,threshold' and len(roc) > 3  # a curve from decision scores, not one point
+
+
+def test_segment_products_and_json(cli, frames, tmp_path):
+    raw = sorted((frames / 'raw').glob('*.fits'))[:3]
+    prod = sorted((frames / 'prod').glob('*.fits'))[:1]
+    (tmp_path / 'broken.fits').write_bytes(b'SIMPLE  =                    T' + b' ' * 50)
+    r = run(cli, 'segment', *raw, *prod, tmp_path / 'broken.fits', '--out', tmp_path / 'maps', '--json')
+    assert r.returncode == 1 and 'Traceback' not in r.stderr and r.stderr.count('\n') == 1 and 'broken.fits' in r.stderr
+    lines = [json.loads(l) for l in r.stdout.splitlines()]
+    good = [l for l in lines if 'cloud_cover' in l]
+    assert len(good) == 4
+    for l in good:
+        assert Path(l['path']).stem in Path(l['output']).name
+        with fits.open(l['output']) as h:
+            names = [x.name for x in h]
+            assert names[:3] == ['IMAGE', 'MASK', 'PROB']
+            p, m = h['PROB'].data, h['MASK'].data
+            assert p.shape == (128, 160) and p.dtype.kind == 'f' and 0 <= p.min() and p.max() <= 1
+            assert set(np.unique(m)) <= {0, 1} and abs(m.mean() - l['cloud_cover']) < 1e-4
+    r2 = run(cli, 'segment', *raw[:1], '--out', tmp_path / 'maps')  # existing product: refused, not overwritten
+    assert r2.returncode == 1 and 'exists' in r2.stderr
