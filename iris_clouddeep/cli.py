@@ -62,7 +62,18 @@ def cmd_quicklook(a):
     print(f"wrote {a.png} ({len(prods)} product(s); cyan: truth where present, else recipe mask)")
     return 0
 
-# %% ../nbs/12_cli.ipynb #3eae1981
+# %% ../nbs/12_cli.ipynb #d3214a98
+def _install(model, name:str, run_dir, config_path, files):
+    "Make a trained model the package's shipped `name` model, with the run's CSV/JSON files and how it was made."
+    import shutil
+    from iris_clouddeep.classifier import weights_dir
+    dest = weights_dir(name)
+    model.info['produced_by'] = f"iris-clouddeep train-{name if name == 'unet' else 'classifier'} --config {config_path} --install"
+    model.save(dest, overwrite=True)
+    for f in files:
+        if (Path(run_dir) / f).exists(): shutil.copyfile(Path(run_dir) / f, dest / f)
+    print(f"installed as the shipped model: {dest}")
+
 def cmd_train_classifier(a):
     "Train the CNN classifier from a configuration file; optionally install it as the package's shipped model."
     from iris_clouddeep.linear import load_config
@@ -73,15 +84,7 @@ def cmd_train_classifier(a):
     print(f"test: accuracy {m['accuracy']:.4f}, AUC {m['auc']:.4f}, threshold {m['threshold']:.3f} "
           f"({m['n']} frames; model in {Path(cfg.general.output_dir) / 'model'})")
     for s in m['strata']: print(f"  {s['stratum']:<34} {s['frames']:5d} frames  accuracy {s['accuracy']:.4f}")
-    if a.install:
-        import shutil
-        from iris_clouddeep.classifier import weights_dir
-        dest = weights_dir('classifier')
-        clf.info['produced_by'] = f"iris-clouddeep train-classifier --config {a.config} --install"
-        clf.save(dest, overwrite=True)
-        for f in ('history.csv', 'metrics.json', 'roc_test.csv', 'strata.csv', 'reliability_test.csv'):
-            shutil.copyfile(Path(cfg.general.output_dir) / f, dest / f)
-        print(f"installed as the shipped model: {dest}")
+    if a.install: _install(clf, 'classifier', cfg.general.output_dir, a.config, ('history.csv', 'metrics.json', 'roc_test.csv', 'strata.csv', 'reliability_test.csv'))
     return 0
 
 def cmd_train_linear(a):
@@ -121,7 +124,7 @@ def cmd_classify(a):
         else: print(f"{'cloudy' if cloudy else 'clear':<7} {prob:.4f}  {path}")
     return 1 if failed else 0
 
-# %% ../nbs/12_cli.ipynb #b2443540
+# %% ../nbs/12_cli.ipynb #730da888
 def cmd_train_unet(a):
     "Train the UNet from a configuration file; optionally install it as the package's shipped model."
     from iris_clouddeep.unet import load_unet_config, train_unet
@@ -131,15 +134,7 @@ def cmd_train_unet(a):
     for r in res['rows']:
         print(f"{r['method']:<15} vs {r['scored_against']:<13} accuracy {r['accuracy']:.4f}  IoU {r['iou']:.4f}  F1 {r['f1']:.4f}  AUC {r['auc']:.4f}")
     for r in res['by_kind']: print(f"  unet on {r['kind']:<11} {r['frames']:4d} frames  accuracy {r['accuracy']:.4f}  IoU {r['iou']:.4f}")
-    if a.install:
-        import shutil
-        from iris_clouddeep.classifier import weights_dir
-        dest = weights_dir('unet')
-        seg.info['produced_by'] = f"iris-clouddeep train-unet --config {a.config} --install"
-        seg.save(dest, overwrite=True)
-        for f in ('history.csv', 'metrics.csv', 'metrics.json', 'roc_test.csv', 'by_kind.csv'):
-            if (Path(cfg.general.output_dir) / f).exists(): shutil.copyfile(Path(cfg.general.output_dir) / f, dest / f)
-        print(f"installed as the shipped model: {dest}")
+    if a.install: _install(seg, 'unet', cfg.general.output_dir, a.config, ('history.csv', 'metrics.csv', 'metrics.json', 'roc_test.csv', 'by_kind.csv'))
     return 0
 
 def cmd_segment(a):

@@ -251,7 +251,7 @@ def plot_cover_timeline(records:list, ax=None):
     ax.figure.autofmt_xdate()
     return ax.figure
 
-# %% ../nbs/04_datasets.ipynb #d820482d
+# %% ../nbs/04_datasets.ipynb #7a87faa8
 CLOUDY_MIN_COVER = 0.01
 CLEAR_MAX_TAU = 0.03
 
@@ -298,6 +298,9 @@ def simulate_dataset(nights:int=12, # number of simulated nights
     hard = [k < round(hard_fraction * nights) for k in range(nights)]
     hard = [hard[i] for i in np.random.default_rng([seed, 8]).permutation(nights)]
     res = Parallel(n_jobs=jobs)(delayed(_sim_night)(k, seed, frames_per_night, cadence, hard[k], camera_kw or {}, masks) for k in range(nights))
+    if jobs != 1:  # idle loky workers would otherwise linger for 5 minutes (and hold up a parent waiting on its children)
+        from joblib.externals.loky import get_reusable_executor
+        get_reusable_executor().shutdown(wait=True)
     d = dict(images=np.concatenate([r[0] for r in res]).astype(np.float32), cover=np.concatenate([r[1] for r in res]),
              kind=np.array(sum([r[2] for r in res], [])), time=np.array(sum([r[3] for r in res], [])),
              night=np.repeat(np.arange(nights), frames_per_night), hard=np.repeat(hard, frames_per_night),

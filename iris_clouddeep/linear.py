@@ -14,7 +14,7 @@ from .metrics import binary_metrics, best_threshold, roc_points
 
 # %% auto #0
 __all__ = ['LINEAR_MODELS', 'ConfigError', 'strip_jsonc', 'SimulationConfig', 'GeneralConfig', 'OptimizerConfig', 'NetworkConfig',
-           'ClassifierConfig', 'load_config', 'find_folder', 'load_classification_data', 'make_linear',
+           'RunConfig', 'ClassifierConfig', 'load_config', 'find_folder', 'load_classification_data', 'make_linear',
            'linear_baselines']
 
 # %% ../nbs/07_linear.ipynb #a9be7e0f
@@ -40,7 +40,7 @@ def strip_jsonc(text:str)->str:
         i += 1
     return re.sub(r',(\s*[}\]])', r'\1', ''.join(out))
 
-# %% ../nbs/07_linear.ipynb #9da378a3
+# %% ../nbs/07_linear.ipynb #50f8059d
 @dataclass
 class SimulationConfig:
     "Simulated training data (see `simulate_dataset`)."
@@ -83,8 +83,15 @@ class NetworkConfig:
     augment:bool = True  # random flips and 90° rotations of training frames
     seed:int = 0  # seed of initialisation, shuffling and augmentation
 
+class RunConfig:
+    "What every run configuration can do: turn into a dict, and be saved next to its models."
+    def to_dict(self): return asdict(self)
+    def save(self, path, overwrite:bool=True):
+        "Write the configuration as JSON (atomically)."
+        return atomic_write(path, lambda t: Path(t).write_text(json.dumps(self.to_dict(), indent=2)), overwrite=overwrite)
+
 @dataclass
-class ClassifierConfig:
+class ClassifierConfig(RunConfig):
     "One training run of the clear/cloudy classifier."
     general:GeneralConfig = field(default_factory=GeneralConfig)
     network:NetworkConfig = field(default_factory=NetworkConfig)
@@ -105,11 +112,6 @@ class ClassifierConfig:
         for ok, key, what in checks:
             if not ok: raise ConfigError(f"{key} must be {what}")
         return self
-
-    def to_dict(self): return asdict(self)
-    def save(self, path, overwrite:bool=True):
-        "Write the configuration as JSON (atomically)."
-        return atomic_write(path, lambda t: Path(t).write_text(json.dumps(self.to_dict(), indent=2)), overwrite=overwrite)
 
 # %% ../nbs/07_linear.ipynb #5b555e3d
 def _build(cls, d, where):
