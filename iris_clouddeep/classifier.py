@@ -13,8 +13,22 @@ from .metrics import binary_metrics, best_threshold, confusion_matrix, roc_point
 from .linear import ClassifierConfig, NetworkConfig, load_config, load_classification_data, ConfigError
 
 # %% auto #0
-__all__ = ['OTHER_CAMERA', 'build_cnn', 'make_optimizer', 'Classifier', 'weights_dir', 'load_classifier', 'evaluate_classifier',
-           'train_classifier', 'cross_validate', 'compare_classifiers', 'domain_shift']
+__all__ = ['OTHER_CAMERA', 'import_tf_quietly', 'build_cnn', 'make_optimizer', 'Classifier', 'weights_dir', 'load_classifier',
+           'evaluate_classifier', 'train_classifier', 'cross_validate', 'compare_classifiers', 'domain_shift']
+
+# %% ../nbs/08_classifier.ipynb #0847fbba
+def import_tf_quietly():
+    "Import tensorflow and keras with the process's stderr silenced during the import (C++ start-up lines)."
+    import sys
+    if 'tensorflow' in sys.modules: return
+    os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        sys.stderr.flush(); os.dup2(null, 2)
+        import tensorflow, keras  # noqa: F401
+        tensorflow.constant(0.) + 1.  # the first op prints too
+    finally:
+        sys.stderr.flush(); os.dup2(saved, 2); os.close(saved); os.close(null)
 
 # %% ../nbs/08_classifier.ipynb #2464d961
 def build_cnn(net:NetworkConfig=NetworkConfig(), input_shape=(*BINNED_SHAPE, 1)):
@@ -46,7 +60,7 @@ def make_optimizer(opt, total_steps:int):
     if opt.name == 'adam': return keras.optimizers.Adam(lr, beta_1=float(opt.momentum))
     return keras.optimizers.SGD(lr, momentum=float(opt.momentum))
 
-# %% ../nbs/08_classifier.ipynb #b829d4db
+# %% ../nbs/08_classifier.ipynb #e0b106e6
 def _as_adu_binned(frame)->np.ndarray:
     "Binned ADU image of a read frame (raw → rebin; a product normalised by 2**14 → back to ADU)."
     a = frame.data
@@ -104,6 +118,7 @@ def weights_dir(name:str)->Path:
 def load_classifier(folder=None, # a folder written by `Classifier.save`; None: the weights shipped with the package
                    )->Classifier:
     "Load a classifier with no network access; checks the model file against its recorded sha256."
+    import_tf_quietly()
     import keras
     folder = Path(folder) if folder else weights_dir('classifier')
     if not (folder/'model.keras').exists(): raise IrisError(f"{folder}: no model.keras (train one with `iris-clouddeep train-classifier`)")
@@ -114,7 +129,7 @@ def load_classifier(folder=None, # a folder written by `Classifier.save`; None: 
     info = {k: v for k, v in meta.items() if k not in ('threshold', 'config')}
     return Classifier(keras.models.load_model(folder/'model.keras', compile=False), Normalizer.load(folder/'normalizer.json'), meta['threshold'], cfg, info)
 
-# %% ../nbs/08_classifier.ipynb #f0415ff0
+# %% ../nbs/08_classifier.ipynb #d8c54627
 def _seed_everything(seed):
     import keras, tensorflow as tf
     keras.utils.set_random_seed(seed)
@@ -172,6 +187,7 @@ def train_classifier(cfg:ClassifierConfig, # validated configuration
                      init:Classifier|None=None, # start from these weights (fine-tuning) instead of a fresh network
                     )->tuple:
     "Train, evaluate and save one run; returns (Classifier, metrics dict)."
+    import_tf_quietly()
     import keras
     out = Path(out_dir or cfg.general.output_dir); out.mkdir(parents=True, exist_ok=True)
     cfg.save(out/'config.json')

@@ -251,7 +251,7 @@ def plot_cover_timeline(records:list, ax=None):
     ax.figure.autofmt_xdate()
     return ax.figure
 
-# %% ../nbs/04_datasets.ipynb #7a87faa8
+# %% ../nbs/04_datasets.ipynb #7bee40c6
 CLOUDY_MIN_COVER = 0.01
 CLEAR_MAX_TAU = 0.03
 
@@ -297,7 +297,7 @@ def simulate_dataset(nights:int=12, # number of simulated nights
     from joblib import Parallel, delayed
     hard = [k < round(hard_fraction * nights) for k in range(nights)]
     hard = [hard[i] for i in np.random.default_rng([seed, 8]).permutation(nights)]
-    res = Parallel(n_jobs=jobs)(delayed(_sim_night)(k, seed, frames_per_night, cadence, hard[k], camera_kw or {}, masks) for k in range(nights))
+    res = Parallel(n_jobs=jobs, max_nbytes=None)(delayed(_sim_night)(k, seed, frames_per_night, cadence, hard[k], camera_kw or {}, masks) for k in range(nights))
     if jobs != 1:  # idle loky workers would otherwise linger for 5 minutes (and hold up a parent waiting on its children)
         from joblib.externals.loky import get_reusable_executor
         get_reusable_executor().shutdown(wait=True)
