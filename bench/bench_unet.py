@@ -19,9 +19,12 @@ def main():
     from iris_clouddeep.unet_keras import compare_frameworks
     from iris_clouddeep.unet import load_segmenter
     print(f"cpus {os.cpu_count()}, widths {a.widths}, batch {a.batch}")
-    for r in compare_frameworks(a.widths, a.batch, a.steps):
-        print(f"{r['framework']:<28} params {r['params']:>10.3f}  checkpoint {r['checkpoint_kb']:8.1f} kB  "
-              f"train step {r['train_step_s']:7.3f} s  inference {r['infer_fps']:7.1f} frames/s")
+    *rows, ratio = compare_frameworks(a.widths, a.batch, a.steps)
+    for r in rows:
+        print(f"{r['framework']:<28} params {r['params']:>9d}  checkpoint {r['checkpoint_kb']:7.1f} kB  "
+              f"train step {r['train_step_s']:6.3f} s  inference {r['infer_fps']:7.1f} frames/s")
+    print(f"{ratio['framework']:<28} checkpoint ×{ratio['checkpoint_kb']:.2f}  train-step time ×{ratio['train_step_s']:.2f}  "
+          f"inference throughput ×{ratio['infer_fps']:.2f}")
     seg = load_segmenter()
     imgs = np.random.default_rng(0).normal(1300, 50, size=(512, 128, 160)).astype(np.float32)
     for b in (32, 128):
