@@ -54,10 +54,13 @@ def best_threshold(y_val, score_val, criterion:str='accuracy')->float:
     best = np.flatnonzero(val == val.max())
     return float(mids[best[len(best) // 2]])
 
-# %% ../nbs/06_metrics.ipynb #fa2951c4
-def roc_points(y_true, score)->dict:
-    "ROC curve from scores: {'fpr', 'tpr', 'threshold'} arrays and 'auc'."
+# %% ../nbs/06_metrics.ipynb #40b07b32
+def roc_points(y_true, score, max_points:int|None=1000)->dict:
+    "ROC curve from scores: {'fpr', 'tpr', 'threshold'} arrays (thinned to `max_points`, ends kept) and 'auc' (from all scores)."
     fpr, tpr, thr = roc_curve(np.asarray(y_true).astype(int), np.asarray(score, np.float64))
+    if max_points and len(fpr) > max_points:
+        keep = np.unique(np.round(np.linspace(0, len(fpr) - 1, max_points)).astype(int))
+        fpr, tpr, thr = fpr[keep], tpr[keep], thr[keep]
     return dict(fpr=fpr, tpr=tpr, threshold=thr, auc=float(roc_auc_score(np.asarray(y_true).astype(int), score)))
 
 def reliability(y_true, prob, n_bins:int=10)->dict:
