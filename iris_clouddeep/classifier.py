@@ -14,7 +14,8 @@ from .linear import ClassifierConfig, NetworkConfig, load_config, load_classific
 
 # %% auto #0
 __all__ = ['OTHER_CAMERA', 'import_tf_quietly', 'build_cnn', 'make_optimizer', 'Classifier', 'weights_dir', 'load_classifier',
-           'evaluate_classifier', 'train_classifier', 'cross_validate', 'compare_classifiers', 'domain_shift']
+           'strata_accuracy', 'evaluate_classifier', 'train_classifier', 'cross_validate', 'compare_classifiers',
+           'domain_shift']
 
 # %% ../nbs/08_classifier.ipynb #0847fbba
 def import_tf_quietly():
@@ -129,7 +130,7 @@ def load_classifier(folder=None, # a folder written by `Classifier.save`; None: 
     info = {k: v for k, v in meta.items() if k not in ('threshold', 'config')}
     return Classifier(keras.models.load_model(folder/'model.keras', compile=False), Normalizer.load(folder/'normalizer.json'), meta['threshold'], cfg, info)
 
-# %% ../nbs/08_classifier.ipynb #d8c54627
+# %% ../nbs/08_classifier.ipynb #f01b3132
 def _seed_everything(seed):
     import keras, tensorflow as tf
     keras.utils.set_random_seed(seed)
@@ -148,6 +149,17 @@ def _dataset(x, y, batch, seed, augment, shuffle):
         ds = ds.map(aug, num_parallel_calls=1, deterministic=True)
     return ds.batch(batch).prefetch(2)
 
+def strata_accuracy(y, p, threshold:float, info:dict)->list:
+    "Accuracy per stratum: all, clear, cloudy, and — when `info` has them — cover 1–5 %, cirrus-only, low/mid scenes, hard nights, image categories."
+    y = np.asarray(y); ok = (np.asarray(p) >= threshold) == y
+    defs = {'all': np.ones(len(y), bool), 'clear': y == 0, 'cloudy': y == 1}
+    if 'cover' in info and 'kind' in info:
+        c, k = info['cover'], info['kind']
+        defs |= {'cover 1-5 %': (c >= 0.01) & (c < 0.05), 'thin cirrus only (cirrus scenes)': k == 'cirrus',
+                 'low/mid cloud scenes': np.isin(k, ['low', 'mid', 'low+cirrus']), 'hard nights': info['hard'].astype(bool)}
+    for cat in np.unique(info.get('category', [])): defs[str(cat)] = info['category'] == cat
+    return [dict(stratum=n, frames=int(sel.sum()), cloudy=int(y[sel].sum()), accuracy=float(ok[sel].mean())) for n, sel in defs.items() if sel.any()]
+
 def evaluate_classifier(clf:Classifier, data:dict, out_dir=None)->dict:
     "Threshold on validation, then test metrics, confusion matrix, ROC, reliability and strata (written as CSV/JSON when `out_dir`)."
     pv = clf.predict(data['val'][0]); thr = best_threshold(data['val'][1], pv)
@@ -156,19 +168,7 @@ def evaluate_classifier(clf:Classifier, data:dict, out_dir=None)->dict:
     m = binary_metrics(y, p, thr)
     m['confusion'] = confusion_matrix(y, p >= thr).tolist()
     m['n_ambiguous_left_out'] = int(info.get('n_ambiguous', 0))
-    strata = []
-    if 'cover' in info and 'kind' in info:
-        c, k = info['cover'], info['kind']
-        defs = {'all': np.ones(len(y), bool), 'clear': y == 0, 'cloudy': y == 1, 'cover 1-5 %': (c >= 0.01) & (c < 0.05),
-                'thin cirrus only (cirrus scenes)': k == 'cirrus', 'low/mid cloud scenes': np.isin(k, ['low', 'mid', 'low+cirrus']),
-                'hard nights': info['hard'].astype(bool)}
-        for name, sel in defs.items():
-            if sel.any(): strata.append(dict(stratum=name, frames=int(sel.sum()), cloudy=int(y[sel].sum()), accuracy=float(((p[sel] >= thr) == y[sel]).mean())))
-    if 'category' in info:
-        for cat in np.unique(info['category']):
-            sel = info['category'] == cat
-            strata.append(dict(stratum=str(cat), frames=int(sel.sum()), cloudy=int(y[sel].sum()), accuracy=float(((p[sel] >= thr) == y[sel]).mean())))
-    m['strata'] = strata
+    m['strata'] = strata = strata_accuracy(y, p, thr, info)
     rel = reliability(y, p)
     if out_dir is not None:
         out = Path(out_dir)
@@ -235,7 +235,7 @@ def cross_validate(images, labels, # (n, 128, 160) images and 0/1 labels
         rows.append(dict(fold=i, **{k_: m[k_] for k_ in ('accuracy', 'precision', 'recall', 'f1', 'auc', 'threshold')}))
     return rows
 
-# %% ../nbs/08_classifier.ipynb #7fda97ec
+# %% ../nbs/08_classifier.ipynb #8e58108c
 def compare_classifiers(clf:Classifier|None=None, # the CNN (default: the shipped model)
                         nights:int=6, frames_per_night:int=40, seed:int=1000, # the evaluation nights
                         train_nights:int=24, train_seed:int=2000, # the linear models' training nights
@@ -243,33 +243,26 @@ def compare_classifiers(clf:Classifier|None=None, # the CNN (default: the shippe
                        )->dict:
     "{'rows': metric rows, 'scores': {model: (y, score)}, 'thresholds', 'strata': CNN strata rows, 'n_ambiguous'}."
     from iris_clouddeep.datasets import simulate_dataset
-    from iris_clouddeep.linear import LINEAR_MODELS, make_linear
+    from iris_clouddeep.linear import linear_baselines
     clf = clf or load_classifier()
     ev = simulate_dataset(nights, frames_per_night, 90., 0.34, seed, camera_kw=camera_kw)
     keep = ev['label'] >= 0
     x, y = ev['images'][keep], ev['label'][keep].astype(np.uint8)
     info = {k: ev[k][keep] for k in ('cover', 'kind', 'hard')}
     p = clf.predict(x)
-    rows = [dict(model='cnn', **{k: v for k, v in binary_metrics(y, p, clf.threshold).items() if k in ('accuracy', 'precision', 'recall', 'f1', 'auc')})]
+    keys = ('accuracy', 'precision', 'recall', 'f1', 'auc')
+    rows = [dict(model='cnn', **{k: v for k, v in binary_metrics(y, p, clf.threshold).items() if k in keys})]
     scores, thresholds = {'cnn': (y, p)}, {'cnn': clf.threshold}
     tr = simulate_dataset(train_nights, frames_per_night, 90., 0.34, train_seed)
     k = tr['label'] >= 0
-    n_tr = int(k.sum()); cut = int(n_tr * 0.8)
-    xt, yt = clf.normalizer(tr['images'][k]).reshape(n_tr, -1), tr['label'][k]
-    xe = clf.normalizer(x).reshape(len(x), -1)
-    import warnings
-    for name in LINEAR_MODELS:
-        m = make_linear(name)
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore'); m.fit(xt[:cut], yt[:cut])
-        thr = best_threshold(yt[cut:], m.decision_function(xt[cut:]))
-        s = m.decision_function(xe)
-        rows.append(dict(model=name, **{k_: v for k_, v in binary_metrics(y, s, thr).items() if k_ in ('accuracy', 'precision', 'recall', 'f1', 'auc')}))
-        scores[name], thresholds[name] = (y, s), thr
-    c, kind = info['cover'], info['kind']
-    strata = [dict(stratum=n, frames=int(sel.sum()), accuracy=float(((p[sel] >= clf.threshold) == y[sel]).mean()))
-              for n, sel in {'all': np.ones(len(y), bool), 'clear': y == 0, 'cloudy': y == 1, 'cover 1-5 %': (c >= 0.01) & (c < 0.05),
-                             'thin cirrus only': kind == 'cirrus', 'hard nights': info['hard'].astype(bool)}.items() if sel.any()]
+    xt, yt = tr['images'][k], tr['label'][k]
+    cut = int(len(yt) * 0.8)  # the linear models' own validation part, for their thresholds
+    lin_rows, lin_scores = linear_baselines({'train': (xt[:cut], yt[:cut]), 'val': (xt[cut:], yt[cut:]), 'test': (x, y),
+                                             'normalizer': clf.normalizer})
+    for r in lin_rows:
+        rows.append(dict(model=r['model'], **{k_: r[k_] for k_ in keys}))
+        scores[r['model']], thresholds[r['model']] = lin_scores[r['model']], r['threshold']
+    strata = strata_accuracy(y, p, clf.threshold, info)
     return dict(rows=rows, scores=scores, thresholds=thresholds, strata=strata, n_ambiguous=int((~keep).sum()))
 
 # %% ../nbs/08_classifier.ipynb #15866872

@@ -17,7 +17,7 @@ from .masks import recipe_mask
 # %% auto #0
 __all__ = ['build_unet', 'unet_param_count', 'count_params', 'SegSimulationConfig', 'SegGeneralConfig', 'UNetNetworkConfig',
            'UNetConfig', 'load_unet_config', 'load_segmentation_data', 'Segmenter', 'load_segmenter', 'train_unet',
-           'otsu_masks', 'evaluate_segmenter', 'show_segmentation', 'compare_segmenters']
+           'otsu_masks', 'segmentation_table', 'evaluate_segmenter', 'show_segmentation', 'compare_segmenters']
 
 # %% ../nbs/09_unet.ipynb #8b0b746c
 def _flax():
@@ -286,11 +286,30 @@ def train_unet(cfg:UNetConfig, data:dict|None=None, out_dir=None, progress:bool=
     seg.save(out/'model', overwrite=True)
     return seg, m
 
-# %% ../nbs/09_unet.ipynb #3a4e926b
+# %% ../nbs/09_unet.ipynb #13dcb35a
 def otsu_masks(images)->np.ndarray:
     "Per-image Otsu threshold on the frame itself (the classical baseline)."
     from skimage.filters import threshold_otsu
     return np.stack([(im > threshold_otsu(im)).astype(np.uint8) if im.max() > im.min() else np.zeros(im.shape, np.uint8) for im in np.asarray(images)])
+
+_KEYS = ('accuracy', 'precision', 'recall', 'f1', 'error_rate', 'iou', 'bce', 'auc', 'accuracy_img_mean', 'accuracy_img_std', 'iou_img_mean', 'iou_img_std')
+
+def _pixel_row(prob, target, threshold):
+    m = pixel_metrics(prob, target, threshold)
+    return {k: m[k] for k in _KEYS}
+
+def segmentation_table(images, prob, truth, threshold:float, kinds=None)->tuple:
+    "(rows, by_kind): the UNet's maps, a per-image Otsu threshold and the paper's recipe, all scored against `truth`; per cloud type for the UNet and the recipe."
+    recipe = np.stack([recipe_mask(im) for im in images]).astype(np.float32)
+    rows = [dict(method=name, scored_against='truth', **_pixel_row(pr, truth, t))
+            for name, pr, t in (('unet', prob, threshold), ('otsu per image', otsu_masks(images).astype(np.float32), 0.5), ('paper recipe', recipe, 0.5))]
+    by_kind = []
+    for k in ([] if kinds is None else np.unique(kinds)):
+        sel = kinds == k
+        u, r = pixel_metrics(prob[sel], truth[sel], threshold), pixel_metrics(recipe[sel], truth[sel], 0.5)
+        by_kind.append(dict(kind=str(k), frames=int(sel.sum()), accuracy=u['accuracy'], iou=u['iou'], f1=u['f1'],
+                            recipe_accuracy=r['accuracy'], recipe_iou=r['iou']))
+    return rows, by_kind
 
 def evaluate_segmenter(seg:Segmenter, data:dict, out_dir=None)->dict:
     "{'rows': method × metric rows on the test split, 'by_kind': UNet rows per cloud type, 'threshold'}."
@@ -300,19 +319,8 @@ def evaluate_segmenter(seg:Segmenter, data:dict, out_dir=None)->dict:
     x, y, info = data['test']
     p = seg.predict(x)
     truth = info.get('truth', y)  # with recipe targets, the exact truth stays in info
-    keys = ('accuracy', 'precision', 'recall', 'f1', 'error_rate', 'iou', 'bce', 'auc', 'accuracy_img_mean', 'accuracy_img_std', 'iou_img_mean', 'iou_img_std')
-    def row(name, prob, target, ref):
-        m = pixel_metrics(prob, target, seg.threshold if name == 'unet' else 0.5)
-        return dict(method=name, scored_against=ref, **{k: m[k] for k in keys})
-    rows = [row('unet', p, truth, 'truth'), row('otsu per image', otsu_masks(x).astype(np.float32), truth, 'truth'),
-            row('paper recipe', np.stack([recipe_mask(im) for im in x]).astype(np.float32), truth, 'truth')]
-    if 'truth' in info: rows.append(row('unet', p, y, 'recipe masks'))
-    by_kind = []
-    if 'kind' in info:
-        for k in np.unique(info['kind']):
-            sel = info['kind'] == k
-            m = pixel_metrics(p[sel], truth[sel], seg.threshold)
-            by_kind.append(dict(kind=str(k), frames=int(sel.sum()), **{k_: m[k_] for k_ in ('accuracy', 'iou', 'f1')}))
+    rows, by_kind = segmentation_table(x, p, truth, seg.threshold, info.get('kind'))
+    if 'truth' in info: rows.append(dict(method='unet', scored_against='recipe masks', **_pixel_row(p, y, seg.threshold)))
     res = dict(rows=rows, by_kind=by_kind, threshold=seg.threshold)
     if out_dir is not None:
         o = Path(out_dir)
@@ -342,7 +350,7 @@ def show_segmentation(images, truth, prob, threshold:float=0.5, titles=None):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/09_unet.ipynb #0dba74dd
+# %% ../nbs/09_unet.ipynb #321af2ed
 def compare_segmenters(seg:Segmenter|None=None, nights:int=4, frames_per_night:int=30, seed:int=1000, cloudy_only:bool=True)->dict:
     "{'rows', 'by_kind', 'threshold', 'images', 'truth', 'prob'} on fresh simulated nights (cloudy frames by default, as the pipeline segments them)."
     from iris_clouddeep.datasets import simulate_dataset
@@ -351,16 +359,5 @@ def compare_segmenters(seg:Segmenter|None=None, nights:int=4, frames_per_night:i
     keep = d['label'] == 1 if cloudy_only else np.ones(len(d['label']), bool)
     x, y = d['images'][keep], d['masks'][keep]
     thr, p = seg.threshold, seg.predict(x)
-    keys = ('accuracy', 'precision', 'recall', 'f1', 'error_rate', 'iou', 'bce', 'auc', 'accuracy_img_mean', 'accuracy_img_std', 'iou_img_mean', 'iou_img_std')
-    rows = []
-    for name, prob, t in (('unet', p, thr), ('otsu per image', otsu_masks(x).astype(np.float32), 0.5),
-                          ('paper recipe', np.stack([recipe_mask(im) for im in x]).astype(np.float32), 0.5)):
-        m = pixel_metrics(prob, y, t); rows.append(dict(method=name, **{k: m[k] for k in keys}))
-    by_kind = []
-    for k in np.unique(d['kind'][keep]):
-        sel = d['kind'][keep] == k
-        row = dict(kind=str(k), frames=int(sel.sum()))
-        for name, prob, t in (('unet', p[sel], thr), ('recipe', np.stack([recipe_mask(im) for im in x[sel]]).astype(np.float32), 0.5)):
-            m = pixel_metrics(prob, y[sel], t); row[f'{name}_accuracy'], row[f'{name}_iou'] = m['accuracy'], m['iou']
-        by_kind.append(row)
+    rows, by_kind = segmentation_table(x, p, y, thr, d['kind'][keep])
     return dict(rows=rows, by_kind=by_kind, threshold=thr, images=x, truth=y, prob=p)
