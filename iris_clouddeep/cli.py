@@ -12,7 +12,17 @@ from .io import IrisError
 __all__ = ['cmd_simulate', 'cmd_preprocess', 'cmd_scan', 'cmd_quicklook', 'cmd_train_classifier', 'cmd_train_linear',
            'cmd_classify', 'cmd_train_unet', 'cmd_segment', 'parser', 'main']
 
-# %% ../nbs/12_cli.ipynb #eb993a72
+# %% ../nbs/12_cli.ipynb #463fc139
+def _named(path, err)->str:
+    "An error message that names its file exactly once."
+    err = str(err)
+    return err if str(path) in err else f"{path}: {err}"
+
+def _expand(paths)->list:
+    "FITS files: the paths given, folders replaced by the FITS files under them."
+    from iris_clouddeep.parallel import find_fits
+    return [f for p in map(Path, paths) for f in (find_fits(p) if p.is_dir() else [p])]
+
 def cmd_simulate(a):
     "Write a simulated night of raw frames with TRUTH masks."
     from iris_clouddeep.simulate import simulate_night, NightConfig, CameraParams
@@ -30,7 +40,7 @@ def cmd_preprocess(a):
     "Rebin, normalise and recipe-mask every FITS frame under a folder."
     from iris_clouddeep.parallel import preprocess_dir
     rep = preprocess_dir(a.in_dir, a.out_dir, jobs=a.jobs, backend=a.backend, overwrite=a.overwrite, progress=not a.quiet)
-    for p, why in rep.failed: print(f"FAILED {why}" if str(p) in why else f"FAILED {p}: {why}", file=sys.stderr)
+    for p, why in rep.failed: print(f"FAILED {_named(p, why)}", file=sys.stderr)
     print(rep.summary())
     return 1 if rep.failed else 0
 
@@ -42,7 +52,7 @@ def cmd_scan(a):
     if a.min_dt > 0: recs = select_frames(recs, a.min_dt)
     if a.split: recs = split_by_block(recs, block=a.block, seed=a.seed)
     write_manifest(recs, a.manifest, overwrite=a.overwrite)
-    for p, why in errors: print(f"FAILED {p}: {why}", file=sys.stderr)
+    for p, why in errors: print(f"FAILED {_named(p, why)}", file=sys.stderr)
     print(f"{len(recs)} frame(s) in {a.manifest}" + (f", {len(errors)} unreadable" if errors else ''))
     return 1 if errors else 0
 
@@ -62,7 +72,7 @@ def cmd_quicklook(a):
     print(f"wrote {a.png} ({len(prods)} product(s); cyan: truth where present, else recipe mask)")
     return 0
 
-# %% ../nbs/12_cli.ipynb #d3214a98
+# %% ../nbs/12_cli.ipynb #1f57e73e
 def _install(model, name:str, run_dir, config_path, files):
     "Make a trained model the package's shipped `name` model, with the run's CSV/JSON files and how it was made."
     import shutil
@@ -105,17 +115,13 @@ def cmd_classify(a):
     "Clear or cloudy for each FITS frame (raw 512×640 or binned 128×160); one line per input."
     import json as _json
     from iris_clouddeep.classifier import load_classifier
-    from iris_clouddeep.parallel import find_fits
-    paths = []
-    for p in a.paths:
-        p = Path(p)
-        paths += find_fits(p) if p.is_dir() else [p]
+    paths = _expand(a.paths)
     clf = load_classifier(a.model)
     failed = 0
     for path, prob, err in clf.predict_files(paths):
         if err is not None:
             failed += 1
-            msg = err if path in err else f"{path}: {err}"
+            msg = _named(path, err)
             if a.json: print(_json.dumps({'path': path, 'error': msg}))
             print(f"error: {msg}", file=sys.stderr)
             continue
@@ -124,7 +130,7 @@ def cmd_classify(a):
         else: print(f"{'cloudy' if cloudy else 'clear':<7} {prob:.4f}  {path}")
     return 1 if failed else 0
 
-# %% ../nbs/12_cli.ipynb #730da888
+# %% ../nbs/12_cli.ipynb #3c13486d
 def cmd_train_unet(a):
     "Train the UNet from a configuration file; optionally install it as the package's shipped model."
     from iris_clouddeep.unet import load_unet_config, train_unet
@@ -143,11 +149,8 @@ def cmd_segment(a):
     import numpy as np
     from iris_clouddeep.unet import load_segmenter
     from iris_clouddeep.classifier import _as_adu_binned
-    from iris_clouddeep.parallel import find_fits
     from iris_clouddeep.io import read_frame, write_product, DR, BINNED_SHAPE
-    paths = []
-    for p in a.paths:
-        p = Path(p); paths += find_fits(p) if p.is_dir() else [p]
+    paths = _expand(a.paths)
     seg = load_segmenter(a.model)
     failed = 0
     for path in paths:
@@ -163,7 +166,7 @@ def cmd_segment(a):
                           mask_header={'IMGTYPE': 'UNET-MASK'})
         except (IrisError, OSError, ValueError) as e:
             failed += 1
-            msg = str(e) if str(path) in str(e) else f"{path}: {e}"
+            msg = _named(path, e)
             if a.json: print(_json.dumps({'path': str(path), 'error': msg}))
             print(f"error: {msg}", file=sys.stderr); continue
         cover = float(mask.mean())
