@@ -48,7 +48,7 @@ class ADURangeError(IrisError):
 class OutputExistsError(IrisError):
     "Writing would replace an existing file (or an input) without being asked to."
 
-# %% ../nbs/00_io.ipynb #ea986154
+# %% ../nbs/00_io.ipynb #222a1da8
 _TAU2_KEYS = {  # attribute: (FITS key, type)
     'index': ('INDEX', int), 'gain': ('GAIN', str), 'lens': ('LENS', str), 'shu_temp': ('SHU-TEMP', float),
     'ffcmode': ('FFCMODE', str), 'ffcframe': ('FFCFRAME', int), 'xpmode': ('XPMODE', str),
@@ -74,13 +74,11 @@ class FrameHeader:
         kw = {}
         if 'DATE-OBS' in hdr:
             v = hdr['DATE-OBS']
-            if type(v).__name__ == '_Unparsed': raise _Fallback('DATE-OBS')
             try: kw['date_obs'] = Time(str(v).strip(), format='isot', scale='utc')
             except ValueError as e: raise IrisError(f"{path}: DATE-OBS {v!r} is not an ISO time ({e})") from None
         for a, (k, t) in _TAU2_KEYS.items():
             if k not in hdr: continue
             v = hdr[k]
-            if type(v).__name__ == '_Unparsed': raise _Fallback(k)
             try: kw[a] = t(v)
             except (TypeError, ValueError): raise IrisError(f"{path}: header key {k}={v!r} is not {t.__name__}") from None
         return cls(**kw)
@@ -190,16 +188,22 @@ def check_image(data, path=None, shapes=(RAW_SHAPE, BINNED_SHAPE), allow_nonfini
             warnings.warn(msg + '; clipped'); np.clip(out, 0, ADU_MAX, out=out)
     return out
 
-# %% ../nbs/00_io.ipynb #da341640
-class _Fallback(Exception): pass
+# %% ../nbs/00_io.ipynb #f0f3ae8b
+_RECORD_KEYS = ('DATE-OBS', *(k for k, t in _TAU2_KEYS.values()))
 
-def _lean(path):
-    "The lean decoding of a file, or None (missing, empty, or not simple: astropy's turn)."
+def _hdus(path, need=None)->list:
+    "[(header, data, kind)] of every HDU: the lean decoder's, or astropy's when it declines or leaves a header-record key unparsed."
+    path = Path(path)
     try: buf = path.read_bytes()
-    except OSError: return None
-    return decode_fits(buf) if buf else None
+    except OSError: buf = b''
+    lean = decode_fits(buf) if buf else None
+    if lean is not None and not any(isinstance(lean[0][0].get(k), _Unparsed) for k in _RECORD_KEYS):
+        return [(h, d, 'image') for h, d in lean]
+    with _open(path, need) as hdul:
+        image = (fits.PrimaryHDU, fits.ImageHDU, fits.CompImageHDU)
+        return [(h.header, h.data if isinstance(h, image) else None, 'image' if isinstance(h, image) else type(h).__name__) for h in hdul]
 
-# %% ../nbs/00_io.ipynb #48ff90ca
+# %% ../nbs/00_io.ipynb #a0449046
 def read_frame(path, # FITS file to read
                hdu:int|str=0, # HDU index or extension name holding the image
                shapes=(RAW_SHAPE, BINNED_SHAPE), # accepted shapes; None accepts any 2-D shape
@@ -209,28 +213,15 @@ def read_frame(path, # FITS file to read
               )->Frame:
     "Read one image HDU of a FITS file into a validated float32 `Frame`."
     path = Path(path)
-    lean = _lean(path)
-    if lean is not None:
-        names = {str(h.get('EXTNAME', '')).upper(): i for i, (h, _) in enumerate(lean)}
-        i = hdu if isinstance(hdu, int) else names.get(str(hdu).upper())
-        if i is None or not -len(lean) <= i < len(lean): raise NoImageDataError(f"{path}: no HDU {hdu!r}")
-        h, raw = lean[i]
-        data = check_image(raw, path, shapes, allow_nonfinite, on_range, h['BITPIX'] > 0)
-        ext = {n: lean[names[n]][1] for n in extensions if n in names and lean[names[n]][1] is not None}
-        try: return Frame(data, FrameHeader.from_header(lean[0][0], path), path, h, ext)
-        except _Fallback: pass  # a Tau2 key the lean decoder left unparsed: let astropy read the file
-    with _open(path, need=[hdu, *extensions]) as hdul:
-        try: h = hdul[hdu]
-        except (KeyError, IndexError): raise NoImageDataError(f"{path}: no HDU {hdu!r}") from None
-        if not isinstance(h, (fits.PrimaryHDU, fits.ImageHDU, fits.CompImageHDU)):
-            raise NoImageDataError(f"{path}: HDU {hdu!r} is a {type(h).__name__}, not an image")
-        raw = h.data
-        integer = raw is not None and (np.issubdtype(raw.dtype, np.integer) or
-                                       (h.header.get('BITPIX', -32) > 0))
-        data = check_image(raw, path, shapes, allow_nonfinite, on_range, integer)
-        rec = FrameHeader.from_header(hdul[0].header, path)
-        ext = {n: hdul[n].data for n in extensions if n in hdul and hdul[n].data is not None}
-        return Frame(data, rec, path, h.header, ext)
+    hdus = _hdus(path, need=[hdu, *extensions])
+    names = {str(h.get('EXTNAME', '')).strip().upper(): i for i, (h, _, _) in enumerate(hdus)} | {'PRIMARY': 0}
+    i = hdu if isinstance(hdu, int) else names.get(str(hdu).upper())
+    if i is None or not -len(hdus) <= i < len(hdus): raise NoImageDataError(f"{path}: no HDU {hdu!r}")
+    h, raw, kind = hdus[i]
+    if kind != 'image': raise NoImageDataError(f"{path}: HDU {hdu!r} is a {kind}, not an image")
+    data = check_image(raw, path, shapes, allow_nonfinite, on_range, h.get('BITPIX', -32) > 0)
+    ext = {n: hdus[names[n]][1] for n in extensions if n in names and hdus[names[n]][1] is not None}
+    return Frame(data, FrameHeader.from_header(hdus[0][0], path), path, h, ext)
 
 # %% ../nbs/00_io.ipynb #db0bc64f
 def _version():
@@ -363,33 +354,21 @@ def write_product(path, # where to write (a .fits file)
         hdus.append((arr.astype(dt, copy=False), [(k, v, None) for k, v in (extra or {}).items()], name))
     return atomic_write(path, lambda tmp: _write_hdus(tmp, hdus), overwrite, inputs)
 
-# %% ../nbs/00_io.ipynb #683e73e8
+# %% ../nbs/00_io.ipynb #5301a642
 def read_product(path, # a product written by `write_product`, or any multi-extension FITS
                  shapes=None, # accepted image shapes (None: any 2-D)
                 )->dict:
     "Read every named image extension of a product: {'IMAGE': array, 'MASK': ..., 'header': FrameHeader, 'fits_header': ...}."
     path = Path(path)
-    lean = _lean(path)
-    if lean is not None:
-        out = {}
-        for i, (h, d) in enumerate(lean):
-            if d is None: continue
-            name = str(h.get('EXTNAME', '')).upper() or ('IMAGE' if i == 0 else f'HDU{i}')
-            out[name] = d if name in ('MASK', 'TRUTH') else check_image(d, path, shapes, on_range='ignore', integer=False)
-        if 'IMAGE' not in out: raise NoImageDataError(f"{path}: no image data")
-        try:
-            out['header'] = FrameHeader.from_header(lean[0][0], path); out['fits_header'] = lean[0][0]
-            return out
-        except _Fallback: pass
-    with _open(path) as hdul:
-        out = {}
-        for i, h in enumerate(hdul):
-            if not isinstance(h, (fits.PrimaryHDU, fits.ImageHDU)) or h.data is None: continue
-            name = h.name if h.name and h.name != 'PRIMARY' else ('IMAGE' if i == 0 else f'HDU{i}')
-            out[name] = h.data if name in ('MASK', 'TRUTH') else check_image(h.data, path, shapes, on_range='ignore', integer=False)
-        if 'IMAGE' not in out: raise NoImageDataError(f"{path}: no image data")
-        out['header'] = FrameHeader.from_header(hdul[0].header, path)
-        out['fits_header'] = hdul[0].header.copy()
+    hdus = _hdus(path)
+    out = {}
+    for i, (h, d, kind) in enumerate(hdus):
+        if kind != 'image' or d is None: continue
+        name = str(h.get('EXTNAME', '')).strip().upper() or ('IMAGE' if i == 0 else f'HDU{i}')
+        out[name] = d if name in ('MASK', 'TRUTH') else check_image(d, path, shapes, on_range='ignore', integer=False)
+    if 'IMAGE' not in out: raise NoImageDataError(f"{path}: no image data")
+    out['header'] = FrameHeader.from_header(hdus[0][0], path)
+    out['fits_header'] = hdus[0][0]
     return out
 
 # %% ../nbs/00_io.ipynb #27038311
