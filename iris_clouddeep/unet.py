@@ -15,15 +15,33 @@ from .linear import load_config, ConfigError, find_folder, RunConfig
 from .masks import recipe_mask
 
 # %% auto #0
-__all__ = ['build_unet', 'unet_param_count', 'count_params', 'SegSimulationConfig', 'SegGeneralConfig', 'UNetNetworkConfig',
-           'UNetConfig', 'load_unet_config', 'load_segmentation_data', 'Segmenter', 'load_segmenter', 'train_unet',
-           'otsu_masks', 'segmentation_table', 'evaluate_segmenter', 'show_segmentation', 'compare_segmenters']
+__all__ = ['pool2', 'upsample_to', 'build_unet', 'unet_param_count', 'count_params', 'SegSimulationConfig', 'SegGeneralConfig',
+           'UNetNetworkConfig', 'UNetConfig', 'load_unet_config', 'load_segmentation_data', 'Segmenter',
+           'load_segmenter', 'train_unet', 'otsu_masks', 'segmentation_table', 'evaluate_segmenter',
+           'show_segmentation', 'compare_segmenters']
 
 # %% ../nbs/09_unet.ipynb #8b0b746c
+_XLA_CPU = '--xla_cpu_experimental_ynn_fusion_type=eltwise'
+
 def _flax():
+    "nnx, jax, jnp; before JAX's first computation, also turns on XLA's YNNPACK elementwise fusion on CPU (unless `IRIS_XLA_DEFAULTS=0`)."
+    flags = os.environ.get('XLA_FLAGS', '')
+    if os.environ.get('IRIS_XLA_DEFAULTS', '1') != '0' and 'ynn_fusion_type' not in flags: os.environ['XLA_FLAGS'] = f'{flags} {_XLA_CPU}'.strip()
     from flax import nnx
     import jax, jax.numpy as jnp
     return nnx, jax, jnp
+
+def pool2(x):
+    "2×2 max-pool (stride 2, VALID) of NHWC `x` as a reshape and a max: its gradient is a mask, cheaper on CPU than select-and-scatter."
+    n, h, w, c = x.shape
+    return x[:, :h // 2 * 2, :w // 2 * 2].reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
+
+def upsample_to(x, like):
+    "Nearest-neighbour upsampling of NHWC `x` to the rows and columns of `like`: a broadcast when exactly ×2 (gradient: a sum), else a resize."
+    _, jax, jnp = _flax()
+    n, h, w, c = x.shape
+    if like.shape[1:3] == (2 * h, 2 * w): return jnp.broadcast_to(x[:, :, None, :, None], (n, h, 2, w, 2, c)).reshape(n, 2 * h, 2 * w, c)
+    return jax.image.resize(x, (n, like.shape[1], like.shape[2], c), 'nearest')
 
 def build_unet(widths=(8, 16, 32, 64), in_channels:int=1, seed:int=0):
     "A Flax NNX UNet (input NHWC, output logits NHW)."
@@ -47,10 +65,9 @@ def build_unet(widths=(8, 16, 32, 64), in_channels:int=1, seed:int=0):
             for i, blk in enumerate(self.down):
                 x = blk(x)
                 if i < len(self.down) - 1:
-                    skips.append(x); x = nnx.max_pool(x, (2, 2), (2, 2))
+                    skips.append(x); x = pool2(x)
             for blk, s in zip(self.up, reversed(skips)):
-                x = jax.image.resize(x, (x.shape[0], s.shape[1], s.shape[2], x.shape[3]), 'nearest')
-                x = blk(jnp.concatenate([x, s], axis=-1))
+                x = blk(jnp.concatenate([upsample_to(x, s), s], axis=-1))
             return self.head(x)[..., 0]
 
     return UNet(widths, in_channels, nnx.Rngs(seed))
