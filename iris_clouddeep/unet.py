@@ -16,8 +16,8 @@ from .masks import recipe_mask
 
 # %% auto #0
 __all__ = ['pool2', 'upsample_to', 'build_unet', 'unet_param_count', 'count_params', 'SegSimulationConfig', 'SegGeneralConfig',
-           'UNetNetworkConfig', 'UNetConfig', 'load_unet_config', 'load_segmentation_data', 'Segmenter',
-           'load_segmenter', 'train_unet', 'otsu_masks', 'segmentation_table', 'evaluate_segmenter',
+           'UNetNetworkConfig', 'UNetConfig', 'load_unet_config', 'load_image_dataset', 'load_segmentation_data',
+           'Segmenter', 'load_segmenter', 'train_unet', 'otsu_masks', 'segmentation_table', 'evaluate_segmenter',
            'show_segmentation', 'compare_segmenters']
 
 # %% ../nbs/09_unet.ipynb #8b0b746c
@@ -103,6 +103,7 @@ class SegGeneralConfig:
     normalisation:str = 'mean_std'  # 'dr' (÷2**14), 'min_max' or 'mean_std' (training split only)
     targets:str = 'truth'  # train on the exact 'truth' or on the paper's 'recipe' masks
     output_dir:str = 'runs/unet'
+    folds:int = 5  # transfer studies on image datasets: k-fold cross-validation (1: one seeded split)
     simulation:SegSimulationConfig = field(default_factory=SegSimulationConfig)
 
 @dataclass
@@ -115,6 +116,7 @@ class UNetNetworkConfig:
     learning_rate:float = 1e-3  # Adam, cosine decay over the run
     augment:float = 0.5  # probability of a random paper-range affine augmentation per training frame
     seed:int = 0
+    init:str|None = None  # start from a saved UNet: 'shipped' or a model folder (fine-tuning); None: random
 
 @dataclass
 class UNetConfig(RunConfig):
@@ -126,11 +128,13 @@ class UNetConfig(RunConfig):
         g, n = self.general, self.network
         for ok, key, what in [(g.dataset in ('simulated', 'images', 'swinseg', 'swimseg', 'hyta'), 'general.dataset', "'simulated', 'images', 'swinseg', 'swimseg' or 'hyta'"),
                               (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
+                              (isinstance(g.folds, int) and g.folds >= 1, 'general.folds', 'a positive integer'),
                               (g.normalisation in ('dr', 'min_max', 'mean_std'), 'general.normalisation', "'dr', 'min_max' or 'mean_std'"),
                               (g.targets in ('truth', 'recipe'), 'general.targets', "'truth' or 'recipe'"),
                               (len(n.widths) >= 2 and all(isinstance(w, int) and w > 0 for w in n.widths), 'network.widths', 'two or more positive integers'),
                               (n.batch_size >= 1 and n.num_epochs >= 1 and n.patience >= 1, 'network.batch_size/num_epochs/patience', '≥ 1'),
-                              (n.learning_rate > 0, 'network.learning_rate', '> 0'), (0 <= n.augment <= 1, 'network.augment', 'a probability')]:
+                              (n.learning_rate > 0, 'network.learning_rate', '> 0'), (0 <= n.augment <= 1, 'network.augment', 'a probability'),
+                              (n.init is None or (isinstance(n.init, str) and n.init), 'network.init', "null, 'shipped' or a model folder")]:
             if not ok: raise ConfigError(f"{key} must be {what}")
         return self
 
@@ -139,9 +143,19 @@ def load_unet_config(path_or_dict)->UNetConfig:
     return load_config(path_or_dict, UNetConfig)
 
 # %% ../nbs/09_unet.ipynb #54e8570a
+def load_image_dataset(g:SegGeneralConfig)->dict:
+    "{'images', 'masks', 'names'} of an image dataset: a public set by name (searched in `folders`), or `images` (folders[0] images, folders[1] masks of the same stems)."
+    from iris_clouddeep.datasets import load_image_folder, load_public_segmentation
+    if g.dataset == 'images':
+        if len(g.folders) != 2: raise ConfigError("general.folders must be [images folder, masks folder] for dataset 'images'")
+        d = load_image_folder(g.folders[0], g.folders[1])
+        if d['masks'] is None: raise ConfigError(f"{g.folders[1]}: no masks")
+        return d
+    return load_public_segmentation(find_folder(g.folders, g.dataset))
+
 def load_segmentation_data(cfg:UNetConfig)->dict:
     "{'train'|'val'|'test': (images, masks, info), 'normalizer': fitted Normalizer}."
-    from iris_clouddeep.datasets import simulate_dataset, split_nights, load_image_folder, load_public_segmentation
+    from iris_clouddeep.datasets import simulate_dataset, split_nights
     g = cfg.general; rest = (1 - g.train_fraction) / 2; fr = (g.train_fraction, rest, rest)
     if g.dataset == 'simulated':
         s = g.simulation
@@ -151,8 +165,7 @@ def load_segmentation_data(cfg:UNetConfig)->dict:
         truth = d['masks']
         out = {k: (d['images'][m], truth[m], {'kind': d['kind'][m], 'cover': d['cover'][m], 'night': d['night'][m]}) for k, m in sp.items()}
     else:
-        if g.dataset == 'images': d = load_image_folder(g.folders[0], g.folders[1])
-        else: d = load_public_segmentation(find_folder(g.folders, g.dataset))
+        d = load_image_dataset(g)
         n = len(d['images']); idx = np.random.default_rng(cfg.network.seed).permutation(n)
         a = int(round(fr[0] * n)); b = a + int(round(fr[1] * n))
         parts = {'train': idx[:a], 'val': idx[a:b], 'test': idx[b:]}
@@ -249,6 +262,10 @@ def train_unet(cfg:UNetConfig, data:dict|None=None, out_dir=None, progress:bool=
     xva, yva = norm(data['val'][0])[..., None], data['val'][1].astype(np.float32)
     bs = net.batch_size; steps_per_epoch = max(1, len(xtr) // bs)
     model = build_unet(net.widths, seed=net.seed)
+    if net.init:  # fine-tuning: every weight from a saved UNet of the same widths
+        base = load_segmenter(None if net.init == 'shipped' else net.init)
+        if list(base.model.widths) != list(net.widths): raise ConfigError(f"network.init {net.init!r} has widths {list(base.model.widths)}, the configuration {list(net.widths)}")
+        _load_pure(model, _pure(base.model))
     tx = optax.adam(optax.cosine_decay_schedule(net.learning_rate, steps_per_epoch * net.num_epochs))
     opt = nnx.Optimizer(model, tx, wrt=nnx.Param)
 
