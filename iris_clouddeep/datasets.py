@@ -263,7 +263,7 @@ def label_from_cover(cover, # cloud cover fraction (τ ≥ 0.25) per frame
     clear = c <= 0 if tau_max is None else (c <= 0) & (np.asarray(tau_max) < max_clear_tau)
     return np.where(c >= min_cover, 1, np.where(clear, 0, -1)).astype(np.int8)
 
-def _sim_night(k, seed, frames, cadence, hard, camera_kw, masks=False):
+def _sim_night(k, seed, frames, cadence, hard, camera_kw, masks=False, tau=False):
     from iris_clouddeep.simulate import night_frames, NightConfig, CameraParams
     from iris_clouddeep.preprocess import rebin
     rng = np.random.default_rng([seed, 7, k])
@@ -272,12 +272,16 @@ def _sim_night(k, seed, frames, cadence, hard, camera_kw, masks=False):
     start = (datetime(2023, 1, 1, 19) + timedelta(days=k)).isoformat()
     cfg = NightConfig(start=start, n_frames=frames, cadence=cadence, camera=cam,
                       **(dict(cover_range=(0.005, 0.12), kinds=('low', 'mid', 'cirrus'), kind_weights=(0.25, 0.15, 0.6)) if hard else {}))
-    imgs, cover, tmax, kinds, times, ms = [], [], [], [], [], []
+    imgs, cover, tmax, kinds, times, ms, taus = [], [], [], [], [], [], []
     for f in night_frames(cfg, seed=int(rng.integers(2**31))):
         imgs.append(rebin(f['adu'])); cover.append(float(f['truth'].mean())); tmax.append(float(f['tau'].max()))
         kinds.append(f['kind']); times.append(f['date'])
         if masks: ms.append((rebin(f['truth']) >= 0.5).astype(np.uint8))
-    return np.stack(imgs), np.array(cover), kinds, times, np.array(tmax), (np.stack(ms) if masks else None)
+        if tau:  # upper median τ of each 4×4 block (its 8th largest): ≥ the threshold exactly where the binned mask is cloud
+            h, w = f['tau'].shape
+            blocks = f['tau'].reshape(h // 4, 4, w // 4, 4).transpose(0, 2, 1, 3).reshape(h // 4, w // 4, 16)
+            taus.append(np.partition(blocks, 8, axis=-1)[..., 8].astype(np.float32))
+    return np.stack(imgs), np.array(cover), kinds, times, np.array(tmax), (np.stack(ms) if masks else None), (np.stack(taus) if tau else None)
 
 def simulate_dataset(nights:int=12, # number of simulated nights
                      frames_per_night:int=200, # frames per night
@@ -289,6 +293,7 @@ def simulate_dataset(nights:int=12, # number of simulated nights
                      cache=None, # .npz file: loaded when present, written after a build
                      min_cover:float=CLOUDY_MIN_COVER, # cover at and above which a frame is cloudy
                      masks:bool=False, # also return the binned exact truth masks ('masks', uint8)
+                     tau:bool=False, # also return the binned optical depth ('tau', upper median of each 4×4 block)
                     )->dict:
     "Binned simulated frames (ADU) with cover, largest τ, label, scene kind, night and time, ready for `split_nights`."
     if cache is not None and Path(cache).exists():
@@ -297,7 +302,7 @@ def simulate_dataset(nights:int=12, # number of simulated nights
     from joblib import Parallel, delayed
     hard = [k < round(hard_fraction * nights) for k in range(nights)]
     hard = [hard[i] for i in np.random.default_rng([seed, 8]).permutation(nights)]
-    res = Parallel(n_jobs=jobs, max_nbytes=None)(delayed(_sim_night)(k, seed, frames_per_night, cadence, hard[k], camera_kw or {}, masks) for k in range(nights))
+    res = Parallel(n_jobs=jobs, max_nbytes=None)(delayed(_sim_night)(k, seed, frames_per_night, cadence, hard[k], camera_kw or {}, masks, tau) for k in range(nights))
     if jobs != 1:  # idle loky workers would otherwise linger for 5 minutes (and hold up a parent waiting on its children)
         from joblib.externals.loky import get_reusable_executor
         get_reusable_executor().shutdown(wait=True)
@@ -306,6 +311,7 @@ def simulate_dataset(nights:int=12, # number of simulated nights
              night=np.repeat(np.arange(nights), frames_per_night), hard=np.repeat(hard, frames_per_night),
              tau_max=np.concatenate([r[4] for r in res]))
     if masks: d['masks'] = np.concatenate([r[5] for r in res])
+    if tau: d['tau'] = np.concatenate([r[6] for r in res])
     d['label'] = label_from_cover(d['cover'], d['tau_max'], min_cover)
     if cache is not None:
         Path(cache).parent.mkdir(parents=True, exist_ok=True)

@@ -80,7 +80,7 @@ class NetworkConfig:
     num_epochs:int = 30
     patience:int = 5  # early stopping on the validation loss (epochs without improvement)
     optimizer:OptimizerConfig = field(default_factory=OptimizerConfig)
-    augment:bool = True  # random flips and 90° rotations of training frames
+    augment:bool = True  # random horizontal and vertical flips of training frames (so also 180° turns)
     seed:int = 0  # seed of initialisation, shuffling and augmentation
 
 class RunConfig:

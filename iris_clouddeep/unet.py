@@ -15,10 +15,11 @@ from .linear import load_config, ConfigError, find_folder, RunConfig
 from .masks import recipe_mask
 
 # %% auto #0
-__all__ = ['pool2', 'upsample_to', 'build_unet', 'unet_param_count', 'count_params', 'SegSimulationConfig', 'SegGeneralConfig',
-           'UNetNetworkConfig', 'UNetConfig', 'load_unet_config', 'load_image_dataset', 'load_segmentation_data',
-           'Segmenter', 'load_segmenter', 'train_unet', 'otsu_masks', 'segmentation_table', 'evaluate_segmenter',
-           'show_segmentation', 'compare_segmenters']
+__all__ = ['DEPTH_EDGES', 'pool2', 'upsample_to', 'build_unet', 'unet_param_count', 'count_params', 'SegSimulationConfig',
+           'SegGeneralConfig', 'UNetNetworkConfig', 'UNetConfig', 'load_unet_config', 'load_image_dataset',
+           'load_segmentation_data', 'Segmenter', 'load_segmenter', 'train_unet', 'otsu_masks', 'segmentation_table',
+           'evaluate_segmenter', 'show_segmentation', 'compare_segmenters', 'cloud_rate_by_depth',
+           'plot_depth_response']
 
 # %% ../nbs/09_unet.ipynb #8b0b746c
 _XLA_CPU = '--xla_cpu_experimental_ynn_fusion_type=eltwise'
@@ -395,3 +396,39 @@ def compare_segmenters(seg:Segmenter|None=None, nights:int=4, frames_per_night:i
     thr, p = seg.threshold, seg.predict(x)
     rows, by_kind = segmentation_table(x, p, y, thr, d['kind'][keep])
     return dict(rows=rows, by_kind=by_kind, threshold=thr, images=x, truth=y, prob=p)
+
+# %% ../nbs/09_unet.ipynb #1bd53e11
+DEPTH_EDGES = (0., 0.01, 0.05, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 0.75, 1., 2., 5., np.inf)
+
+def cloud_rate_by_depth(seg:Segmenter|None=None, # the UNet (default: the shipped one)
+                        nights:int=4, frames_per_night:int=30, seed:int=1000, # fresh simulated nights (cloudy frames are used)
+                        edges=DEPTH_EDGES, # bin edges of the exact optical depth (binned: upper median of each 4×4 block)
+                       )->list:
+    "Per bin of exact optical depth τ: pixels, the share the UNet calls cloud, and the bin's share of all its errors."
+    from iris_clouddeep.datasets import simulate_dataset
+    from iris_clouddeep.simulate import TAU_THRESHOLD
+    seg = seg or load_segmenter()
+    d = simulate_dataset(nights, frames_per_night, 90., 0.34, seed, masks=True, tau=True)
+    keep = d['label'] == 1
+    called, t = seg.predict(d['images'][keep]) >= seg.threshold, d['tau'][keep]
+    wrong = called != (t >= TAU_THRESHOLD)
+    rows = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        sel = (t >= lo) & (t < hi)
+        rows.append(dict(tau_from=float(lo), tau_to=float(hi), truth='cloud' if lo >= TAU_THRESHOLD else 'clear', pixels=int(sel.sum()),
+                         called_cloud=float(called[sel].mean()) if sel.any() else float('nan'), share_of_errors=float(wrong[sel].sum() / max(wrong.sum(), 1))))
+    return rows
+
+def plot_depth_response(rows, ax=None):
+    "Share called cloud against optical depth (bars: each bin's share of the errors)."
+    import matplotlib.pyplot as plt
+    from iris_clouddeep.simulate import TAU_THRESHOLD
+    ax = ax or plt.subplots(figsize=(7, 3.6))[1]
+    lab = [f"{r['tau_from']:g}–{r['tau_to']:g}" if np.isfinite(r['tau_to']) else f"≥ {r['tau_from']:g}" for r in rows]
+    xs = np.arange(len(rows))
+    ax.bar(xs, [r['share_of_errors'] for r in rows], color='tab:red', alpha=0.35, label='share of all errors')
+    ax.plot(xs, [r['called_cloud'] for r in rows], 'o-', color='tab:blue', label='share called cloud')
+    ax.axvline(next(i for i, r in enumerate(rows) if r['tau_from'] >= TAU_THRESHOLD) - 0.5, color='k', ls=':', label=f'truth threshold τ = {TAU_THRESHOLD}')
+    ax.set_xticks(xs, lab, rotation=45, ha='right', fontsize=8); ax.set_xlabel('exact optical depth τ (4×4 block)'); ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=8, loc='center right'); ax.set_title('where the UNet puts the cloud boundary', fontsize=10)
+    return ax
