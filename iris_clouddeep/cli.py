@@ -152,7 +152,7 @@ def cmd_transfer(a):
     cfg = load_unet_config(a.config) if a.config else UNetConfig()
     if a.images: cfg.general.dataset, cfg.general.folders = 'images', [a.images, a.masks]
     if a.output_dir: cfg.general.output_dir = a.output_dir
-    res = transfer_study(cfg, folds=a.folds, modes=a.starts.split(','), init=a.init, progress=not a.quiet)
+    res = transfer_study(cfg, folds=a.folds, modes=a.starts.split(','), init=a.init, progress=not a.quiet, overwrite=a.overwrite)
     n = int(res['held'].sum())
     for r in res['rows']:
         spread = f"  (folds {r['accuracy_fold_mean']:.4f} ± {r['accuracy_fold_std']:.4f})" if r['accuracy_fold_mean'] == r['accuracy_fold_mean'] else ''
@@ -248,8 +248,8 @@ def parser()->argparse.ArgumentParser:
     r.add_argument('--folds', type=int, default=None, help='k-fold cross-validation (1: one 80/20 split; default general.folds)')
     r.add_argument('--starts', default='zero-shot,fine-tuned,scratch', help='comma-separated starts (default all three)')
     r.add_argument('--init', default=None, help='the UNet to transfer (default: the shipped UNet)')
-    r.add_argument('--output-dir', default=None); r.add_argument('--quiet', action='store_true')
-    r.set_defaults(func=cmd_transfer)
+    r.add_argument('--output-dir', default=None); r.add_argument('--overwrite', action='store_true', help='replace a study already in the output folder')
+    r.add_argument('--quiet', action='store_true'); r.set_defaults(func=cmd_transfer)
     k = sub.add_parser('quicklook', help='draw masked products into a PNG')
     k.add_argument('products'); k.add_argument('png'); k.add_argument('--n', type=int, default=8)
     k.set_defaults(func=cmd_quicklook)

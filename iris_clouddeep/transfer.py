@@ -54,6 +54,7 @@ def transfer_study(cfg:UNetConfig, # an image dataset (`general.dataset`: a publ
                    test_fraction:float=0.2, # held-out share when `folds` is 1
                    out_dir=None, # run folders, folds.csv, transfer.csv and transfer.json (default: general.output_dir)
                    progress:bool=True, # a progress bar over folds × starts
+                   overwrite:bool=False, # replace a study already in `out_dir` (else refused)
                   )->dict:
     "{'rows': pooled held-out scores per start + Otsu, 'folds': per-fold rows, 'prob': held-out maps per start, 'images', 'masks', 'held'}."
     from tqdm.auto import tqdm
@@ -62,6 +63,7 @@ def transfer_study(cfg:UNetConfig, # an image dataset (`general.dataset`: a publ
     if bad or not modes: raise ValueError(f"unknown start(s) {bad}: use some of {TRANSFER_MODES}")
     if cfg.general.dataset == 'simulated': raise ValueError("transfer_study needs an image dataset (a public set or 'images'), not 'simulated'")
     out = Path(out_dir or cfg.general.output_dir)
+    if (out/'transfer.json').exists() and not overwrite: raise IrisError(f"{out} already holds a transfer study: choose another output folder or overwrite")
     folds = cfg.general.folds if folds is None else folds
     d = load_image_dataset(cfg.general)
     x, y, names = d['images'], d['masks'], np.array(d['names'])

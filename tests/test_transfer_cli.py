@@ -45,6 +45,9 @@ def test_transfer_on_own_folder(cli, folder, tmp_path):
     assert sorted(int(f['n_test']) for f in folds if f['start'] == 'scratch') == [6, 6]
     summary = json.loads((out / 'transfer.json').read_text())
     assert summary['dataset'] == 'images' and summary['n_held_out'] == 12
+    again = run(cli, 'transfer', '--images', folder / 'images', '--masks', folder / 'masks', '--output-dir', out)
+    assert again.returncode == 2 and 'already holds a transfer study' in again.stderr  # results never replaced silently
+    assert json.loads((out / 'transfer.json').read_text()) == summary
 
 
 def test_transfer_bad_inputs(cli, folder, tmp_path):
