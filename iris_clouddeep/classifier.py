@@ -219,20 +219,21 @@ def cross_validate(images, labels, # (n, 128, 160) images and 0/1 labels
                    cfg:ClassifierConfig, # network and normalisation settings (general.dataset is ignored)
                    k:int=5, # folds
                    init:Classifier|None=None, # fine-tune from these weights; None: from scratch
-                   out_dir=None, # fold runs go to out_dir/fold<i> (a temporary folder when None)
+                   out_dir=None, # fold runs go to out_dir/fold<i> (None: a temporary folder, removed at the end)
                    verbose:int=0)->list:
     "Per-fold test metrics of k-fold stratified cross-validation."
     import tempfile
     from sklearn.model_selection import StratifiedKFold, train_test_split
     x, y = np.asarray(images, np.float32), np.asarray(labels).astype(np.uint8)
-    out_dir = Path(out_dir or tempfile.mkdtemp(prefix='iris-cv-'))
-    rows = []
-    for i, (tr, te) in enumerate(StratifiedKFold(k, shuffle=True, random_state=cfg.network.seed).split(x, y)):
-        tr, va = train_test_split(tr, test_size=0.1, stratify=y[tr], random_state=cfg.network.seed)
-        data = {'train': (x[tr], y[tr], {}), 'val': (x[va], y[va], {}), 'test': (x[te], y[te], {})}
-        data['normalizer'] = Normalizer(cfg.general.normalisation).fit(x[tr])
-        _, m = train_classifier(cfg, data, out_dir/f'fold{i}', verbose=verbose, init=init)
-        rows.append(dict(fold=i, **{k_: m[k_] for k_ in ('accuracy', 'precision', 'recall', 'f1', 'auc', 'threshold')}))
+    with tempfile.TemporaryDirectory(prefix='iris-cv-') as tmp:
+        out = Path(out_dir or tmp)
+        rows = []
+        for i, (tr, te) in enumerate(StratifiedKFold(k, shuffle=True, random_state=cfg.network.seed).split(x, y)):
+            tr, va = train_test_split(tr, test_size=0.1, stratify=y[tr], random_state=cfg.network.seed)
+            data = {'train': (x[tr], y[tr], {}), 'val': (x[va], y[va], {}), 'test': (x[te], y[te], {})}
+            data['normalizer'] = Normalizer(cfg.general.normalisation).fit(x[tr])
+            _, m = train_classifier(cfg, data, out/f'fold{i}', verbose=verbose, init=init)
+            rows.append(dict(fold=i, **{k_: m[k_] for k_ in ('accuracy', 'precision', 'recall', 'f1', 'auc', 'threshold')}))
     return rows
 
 # %% ../nbs/08_classifier.ipynb #8e58108c
