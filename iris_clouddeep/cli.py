@@ -73,6 +73,12 @@ def cmd_quicklook(a):
     return 0
 
 # %% ../nbs/12_cli.ipynb #1f57e73e
+def _configured(a, load, default=None):
+    "The run configuration of `--config` (read with `load`; `default` when none is given), with `--output-dir` applied."
+    cfg = load(a.config) if a.config else default
+    if a.output_dir: cfg.general.output_dir = a.output_dir
+    return cfg
+
 def _install(model, name:str, run_dir, config_path, files):
     "Make a trained model the package's shipped `name` model, with the run's CSV/JSON files and how it was made."
     import shutil
@@ -88,8 +94,7 @@ def cmd_train_classifier(a):
     "Train the CNN classifier from a configuration file; optionally install it as the package's shipped model."
     from iris_clouddeep.linear import load_config
     from iris_clouddeep.classifier import train_classifier
-    cfg = load_config(a.config)
-    if a.output_dir: cfg.general.output_dir = a.output_dir
+    cfg = _configured(a, load_config)
     clf, m = train_classifier(cfg, verbose=0 if a.quiet else 2)
     print(f"test: accuracy {m['accuracy']:.4f}, AUC {m['auc']:.4f}, threshold {m['threshold']:.3f} "
           f"({m['n']} frames; model in {Path(cfg.general.output_dir) / 'model'})")
@@ -134,8 +139,7 @@ def cmd_classify(a):
 def cmd_train_unet(a):
     "Train the UNet from a configuration file; optionally install it as the package's shipped model."
     from iris_clouddeep.unet import load_unet_config, train_unet
-    cfg = load_unet_config(a.config)
-    if a.output_dir: cfg.general.output_dir = a.output_dir
+    cfg = _configured(a, load_unet_config)
     seg, res = train_unet(cfg, progress=not a.quiet, resume=a.resume)
     for r in res['rows']:
         print(f"{r['method']:<15} vs {r['scored_against']:<13} accuracy {r['accuracy']:.4f}  IoU {r['iou']:.4f}  F1 {r['f1']:.4f}  AUC {r['auc']:.4f}")
@@ -149,9 +153,8 @@ def cmd_transfer(a):
     from iris_clouddeep.transfer import transfer_study
     if bool(a.images) != bool(a.masks): raise ValueError("give --images and --masks together")
     if not (a.config or a.images): raise ValueError("give --config, or --images and --masks")
-    cfg = load_unet_config(a.config) if a.config else UNetConfig()
+    cfg = _configured(a, load_unet_config, UNetConfig())
     if a.images: cfg.general.dataset, cfg.general.folders = 'images', [a.images, a.masks]
-    if a.output_dir: cfg.general.output_dir = a.output_dir
     res = transfer_study(cfg, folds=a.folds, modes=a.starts.split(','), init=a.init, progress=not a.quiet, overwrite=a.overwrite)
     n = int(res['held'].sum())
     for r in res['rows']:

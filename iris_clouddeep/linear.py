@@ -89,6 +89,11 @@ class RunConfig:
     def save(self, path, overwrite:bool=True):
         "Write the configuration as JSON (atomically)."
         return atomic_write(path, lambda t: Path(t).write_text(json.dumps(self.to_dict(), indent=2)), overwrite=overwrite)
+    def check(self, checks):
+        "Raise ConfigError for the first (ok, key, what) in `checks` whose `ok` is false; else return self."
+        for ok, key, what in checks:
+            if not ok: raise ConfigError(f"{key} must be {what}")
+        return self
 
 @dataclass
 class ClassifierConfig(RunConfig):
@@ -109,9 +114,7 @@ class ClassifierConfig(RunConfig):
                   (o.schedule in ('piecewise', 'exponential', 'constant'), 'network.optimizer.schedule', "'piecewise', 'exponential' or 'constant'"),
                   (0 <= o.momentum < 1, 'network.optimizer.momentum', 'in [0, 1)'), (o.learning_rate > 0, 'network.optimizer.learning_rate', '> 0'),
                   (g.simulation.nights >= 3, 'general.simulation.nights', '≥ 3 (one per split)')]
-        for ok, key, what in checks:
-            if not ok: raise ConfigError(f"{key} must be {what}")
-        return self
+        return self.check(checks)
 
 # %% ../nbs/07_linear.ipynb #5b555e3d
 def _build(cls, d, where):

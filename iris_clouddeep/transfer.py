@@ -39,11 +39,10 @@ def segmentation_folds(n:int, # number of images
 TRANSFER_MODES = ('zero-shot', 'fine-tuned', 'scratch')
 _ROW_KEYS = ('accuracy', 'precision', 'recall', 'f1', 'error_rate', 'iou', 'bce', 'auc', 'accuracy_img_mean', 'accuracy_img_std')
 
-def _scores(pred, prob, y)->dict:
-    "Pooled scores of binary maps `pred`, with BCE and AUC from the probabilities `prob` (None: from `pred`)."
+def _scores(pred, y, of_prob:dict|None=None)->dict:
+    "Pooled scores of binary maps `pred`; BCE and AUC from `of_prob` (`pixel_metrics` of the probabilities) when given."
     m = pixel_metrics(pred.astype(np.float32), y, 0.5)
-    if prob is not None:
-        mp = pixel_metrics(prob, y, 0.5); m['bce'], m['auc'] = mp['bce'], mp['auc']
+    if of_prob: m.update(bce=of_prob['bce'], auc=of_prob['auc'])
     return {k: m[k] for k in _ROW_KEYS}
 
 def transfer_study(cfg:UNetConfig, # an image dataset (`general.dataset`: a public set or 'images') and the network and training
@@ -89,17 +88,19 @@ def transfer_study(cfg:UNetConfig, # an image dataset (`general.dataset`: a publ
                 if mode == 'fine-tuned': c.network.learning_rate *= finetune_lr_scale
                 seg, _ = train_unet(c, data, out/mode/f'fold{k + 1}', progress=False)
             prob[mode][te] = seg.predict(x[te])
+            of_prob = pixel_metrics(prob[mode][te], y[te])  # once per map, shared by its thresholds
             for name, thr in [(mode, seg.threshold)] + ([(KEEP, base.threshold)] if mode == 'fine-tuned' else []):
                 pred[name][te] = prob[mode][te] >= thr
-                fold_rows.append(dict(fold=k + 1, start=name, threshold=float(thr), n_test=int(len(te)), **_scores(pred[name][te], prob[mode][te], y[te])))
+                fold_rows.append(dict(fold=k + 1, start=name, threshold=float(thr), n_test=int(len(te)), **_scores(pred[name][te], y[te], of_prob)))
             bar.update()
     bar.close()
+    of_prob = {m: pixel_metrics(prob[m][held], y[held]) for m in modes}
     rows = []
     for n in names_out:
         acc = [r['accuracy'] for r in fold_rows if r['start'] == n]
-        pr = prob['fine-tuned' if n == KEEP else n][held]
-        rows.append(dict(start=n, **_scores(pred[n][held], pr, y[held]), accuracy_fold_mean=float(np.mean(acc)), accuracy_fold_std=float(np.std(acc))))
-    rows.append(dict(start='otsu per image', **_scores(otsu_masks(x[held]), None, y[held]), accuracy_fold_mean=float('nan'), accuracy_fold_std=float('nan')))
+        rows.append(dict(start=n, **_scores(pred[n][held], y[held], of_prob['fine-tuned' if n == KEEP else n]),
+                         accuracy_fold_mean=float(np.mean(acc)), accuracy_fold_std=float(np.std(acc))))
+    rows.append(dict(start='otsu per image', **_scores(otsu_masks(x[held]), y[held]), accuracy_fold_mean=float('nan'), accuracy_fold_std=float('nan')))
     write_csv(fold_rows, out/'folds.csv'); write_csv(rows, out/'transfer.csv')
     summary = dict(dataset=cfg.general.dataset, n_images=int(len(x)), n_held_out=int(held.sum()), folds=folds, rows=rows, config=cfg.to_dict())
     atomic_write(out/'transfer.json', lambda t: Path(t).write_text(json.dumps(summary, indent=2, default=float)), overwrite=True)

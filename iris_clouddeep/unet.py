@@ -126,18 +126,17 @@ class UNetConfig(RunConfig):
     network:UNetNetworkConfig = field(default_factory=UNetNetworkConfig)
 
     def validate(self):
+        "Check values (types are checked when the file is read); raises ConfigError naming the key."
         g, n = self.general, self.network
-        for ok, key, what in [(g.dataset in ('simulated', 'images', 'swinseg', 'swimseg', 'hyta'), 'general.dataset', "'simulated', 'images', 'swinseg', 'swimseg' or 'hyta'"),
+        return self.check([(g.dataset in ('simulated', 'images', 'swinseg', 'swimseg', 'hyta'), 'general.dataset', "'simulated', 'images', 'swinseg', 'swimseg' or 'hyta'"),
                               (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
-                              (isinstance(g.folds, int) and g.folds >= 1, 'general.folds', 'a positive integer'),
+                              (g.folds >= 1, 'general.folds', 'a positive integer'),
                               (g.normalisation in ('dr', 'min_max', 'mean_std'), 'general.normalisation', "'dr', 'min_max' or 'mean_std'"),
                               (g.targets in ('truth', 'recipe'), 'general.targets', "'truth' or 'recipe'"),
                               (len(n.widths) >= 2 and all(isinstance(w, int) and w > 0 for w in n.widths), 'network.widths', 'two or more positive integers'),
                               (n.batch_size >= 1 and n.num_epochs >= 1 and n.patience >= 1, 'network.batch_size/num_epochs/patience', '≥ 1'),
                               (n.learning_rate > 0, 'network.learning_rate', '> 0'), (0 <= n.augment <= 1, 'network.augment', 'a probability'),
-                              (n.init is None or (isinstance(n.init, str) and n.init), 'network.init', "null, 'shipped' or a model folder")]:
-            if not ok: raise ConfigError(f"{key} must be {what}")
-        return self
+                              (n.init is None or n.init != '', 'network.init', "null, 'shipped' or a model folder")])
 
 def load_unet_config(path_or_dict)->UNetConfig:
     "Read and validate a UNet configuration (JSON/JSONC file or dict)."
