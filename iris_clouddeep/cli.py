@@ -18,6 +18,13 @@ def _named(path, err)->str:
     err = str(err)
     return err if str(path) in err else f"{path}: {err}"
 
+def _file_error(path, err, as_json:bool):
+    "Report one failed input: a line on stderr naming it, and with `--json` also a JSON line on stdout."
+    import json
+    msg = _named(path, err)
+    if as_json: print(json.dumps({'path': str(path), 'error': msg}))
+    print(f"error: {msg}", file=sys.stderr)
+
 def _expand(paths)->list:
     "FITS files: the paths given, folders replaced by the FITS files under them."
     from iris_clouddeep.parallel import find_fits
@@ -125,11 +132,7 @@ def cmd_classify(a):
     failed = 0
     for path, prob, err in clf.predict_files(paths):
         if err is not None:
-            failed += 1
-            msg = _named(path, err)
-            if a.json: print(_json.dumps({'path': path, 'error': msg}))
-            print(f"error: {msg}", file=sys.stderr)
-            continue
+            failed += 1; _file_error(path, err, a.json); continue
         cloudy = prob >= clf.threshold
         if a.json: print(_json.dumps({'path': path, 'p_cloudy': round(prob, 6), 'cloudy': bool(cloudy)}))
         else: print(f"{'cloudy' if cloudy else 'clear':<7} {prob:.4f}  {path}")
@@ -184,10 +187,7 @@ def cmd_segment(a):
                           params=dict(threshold=round(seg.threshold, 6), model=seg.info.get('sha256', '')[:16]), producer='segment',
                           mask_header={'IMGTYPE': 'UNET-MASK'})
         except (IrisError, OSError, ValueError) as e:
-            failed += 1
-            msg = _named(path, e)
-            if a.json: print(_json.dumps({'path': str(path), 'error': msg}))
-            print(f"error: {msg}", file=sys.stderr); continue
+            failed += 1; _file_error(path, e, a.json); continue
         cover = float(mask.mean())
         if a.json: print(_json.dumps({'path': str(path), 'output': str(out), 'cloud_cover': round(cover, 5)}))
         else: print(f"cover {cover:6.3f}  {out}")
