@@ -38,7 +38,11 @@ def build_cnn(net:NetworkConfig=NetworkConfig(), input_shape=(*BINNED_SHAPE, 1))
     from keras import layers
     x = inp = keras.Input(input_shape, name='frame')
     for i, w in enumerate(net.widths):
-        for j in range(2): x = layers.Conv2D(w, 3, padding='same', activation='relu', name=f'conv{i}_{j}')(x)
+        for j in range(2):
+            if net.batchnorm:  # the convolution's bias is redundant before a batch normalisation
+                x = layers.Conv2D(w, 3, padding='same', use_bias=False, name=f'conv{i}_{j}')(x)
+                x = layers.ReLU(name=f'relu{i}_{j}')(layers.BatchNormalization(name=f'bn{i}_{j}')(x))
+            else: x = layers.Conv2D(w, 3, padding='same', activation='relu', name=f'conv{i}_{j}')(x)
         x = layers.MaxPooling2D(2, name=f'pool{i}')(x)
     if net.pooling == 'flatten': x = layers.Flatten()(x)
     elif net.pooling == 'avg': x = layers.GlobalAveragePooling2D()(x)

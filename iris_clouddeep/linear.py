@@ -81,6 +81,7 @@ class NetworkConfig:
     patience:int = 5  # early stopping on the validation loss (epochs without improvement)
     optimizer:OptimizerConfig = field(default_factory=OptimizerConfig)
     augment:bool = True  # random horizontal and vertical flips of training frames (so also 180° turns)
+    batchnorm:bool = False  # batch normalisation between each convolution and its ReLU
     seed:int = 0  # seed of initialisation, shuffling and augmentation
 
 class RunConfig:

@@ -85,7 +85,9 @@ def transfer_study(cfg:UNetConfig, # an image dataset (`general.dataset`: a publ
             else:
                 c = load_unet_config(cfg.to_dict())
                 c.network.init = (str(init) if init else 'shipped') if mode == 'fine-tuned' else None
-                if mode == 'fine-tuned': c.network.learning_rate *= finetune_lr_scale
+                if mode == 'fine-tuned':  # the transferred network as it is: its widths and normalisation
+                    c.network.learning_rate *= finetune_lr_scale
+                    c.network.widths, c.network.batchnorm = list(base.model.widths), base.model.batchnorm
                 seg, _ = train_unet(c, data, out/mode/f'fold{k + 1}', progress=False)
             prob[mode][te] = seg.predict(x[te])
             of_prob = pixel_metrics(prob[mode][te], y[te])  # once per map, shared by its thresholds

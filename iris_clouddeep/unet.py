@@ -44,20 +44,27 @@ def upsample_to(x, like):
     if like.shape[1:3] == (2 * h, 2 * w): return jnp.broadcast_to(x[:, :, None, :, None], (n, h, 2, w, 2, c)).reshape(n, 2 * h, 2 * w, c)
     return jax.image.resize(x, (n, like.shape[1], like.shape[2], c), 'nearest')
 
-def build_unet(widths=(8, 16, 32, 64), in_channels:int=1, seed:int=0):
-    "A Flax NNX UNet (input NHWC, output logits NHW)."
+def build_unet(widths=(8, 16, 32, 64), in_channels:int=1, seed:int=0,
+               batchnorm:bool=False, # batch normalisation between each convolution and its ReLU (training mode: `model.train()`)
+              ):
+    "A Flax NNX UNet (input NHWC, output logits NHW), in inference mode (`model.eval()`)."
     nnx, jax, jnp = _flax()
 
     class DoubleConv(nnx.Module):
         def __init__(self, cin, cout, rngs):
-            self.c1 = nnx.Conv(cin, cout, (3, 3), padding='SAME', rngs=rngs)
-            self.c2 = nnx.Conv(cout, cout, (3, 3), padding='SAME', rngs=rngs)
-        def __call__(self, x): return nnx.relu(self.c2(nnx.relu(self.c1(x))))
+            self.c1 = nnx.Conv(cin, cout, (3, 3), padding='SAME', use_bias=not batchnorm, rngs=rngs)
+            self.c2 = nnx.Conv(cout, cout, (3, 3), padding='SAME', use_bias=not batchnorm, rngs=rngs)
+            self.n1, self.n2 = (nnx.BatchNorm(cout, momentum=0.9, rngs=rngs), nnx.BatchNorm(cout, momentum=0.9, rngs=rngs)) if batchnorm else (None, None)
+        def __call__(self, x):
+            for conv, norm in ((self.c1, self.n1), (self.c2, self.n2)):
+                x = conv(x)
+                x = nnx.relu(x if norm is None else norm(x))
+            return x
 
     class UNet(nnx.Module):
         def __init__(self, widths, cin, rngs):
             w = list(widths)
-            self.widths = tuple(w)
+            self.widths, self.batchnorm = tuple(w), batchnorm
             self.down = nnx.List([DoubleConv(a, b, rngs) for a, b in zip([cin] + w[:-1], w)])
             self.up = nnx.List([DoubleConv(w[i + 1] + w[i], w[i], rngs) for i in reversed(range(len(w) - 1))])
             self.head = nnx.Conv(w[0], 1, (1, 1), rngs=rngs)
@@ -71,12 +78,14 @@ def build_unet(widths=(8, 16, 32, 64), in_channels:int=1, seed:int=0):
                 x = blk(jnp.concatenate([upsample_to(x, s), s], axis=-1))
             return self.head(x)[..., 0]
 
-    return UNet(widths, in_channels, nnx.Rngs(seed))
+    model = UNet(widths, in_channels, nnx.Rngs(seed))
+    model.eval()
+    return model
 
-def unet_param_count(widths, in_channels:int=1)->int:
-    "Analytic parameter count of `build_unet(widths)`: 3×3 convolutions with biases, a 1×1 head."
+def unet_param_count(widths, in_channels:int=1, batchnorm:bool=False)->int:
+    "Analytic parameter count of `build_unet(widths)`: 3×3 convolutions with biases (or, with batch norm, a scale and a shift per channel instead), a 1×1 head."
     w = list(widths)
-    dc = lambda a, b: 9 * a * b + b + 9 * b * b + b
+    dc = lambda a, b: 9 * a * b + 9 * b * b + (4 * b if batchnorm else 2 * b)
     return (sum(dc(a, b) for a, b in zip([in_channels] + w[:-1], w)) + sum(dc(w[i + 1] + w[i], w[i]) for i in range(len(w) - 1)) + w[0] + 1)
 
 def count_params(model)->int:
@@ -118,6 +127,7 @@ class UNetNetworkConfig:
     augment:float = 0.5  # probability of a random paper-range affine augmentation per training frame
     seed:int = 0
     init:str|None = None  # start from a saved UNet: 'shipped' or a model folder (fine-tuning); None: random
+    batchnorm:bool = False  # batch normalisation between each convolution and its ReLU
 
 @dataclass
 class UNetConfig(RunConfig):
@@ -222,7 +232,7 @@ class Segmenter:
         atomic_write(folder/'weights.msgpack', lambda t: Path(t).write_bytes(b), overwrite=overwrite)
         self.normalizer.save(folder/'normalizer.json', overwrite=overwrite)
         from iris_clouddeep.io import _version
-        meta = dict(widths=list(self.model.widths), threshold=self.threshold, config=self.config.to_dict() if self.config else None,
+        meta = dict(widths=list(self.model.widths), batchnorm=bool(self.model.batchnorm), threshold=self.threshold, config=self.config.to_dict() if self.config else None,
                     version=_version(), sha256=hashlib.sha256(b).hexdigest(), **self.info)
         atomic_write(folder/'unet.json', lambda t: Path(t).write_text(json.dumps(meta, indent=2, default=float)), overwrite=overwrite)
         return folder
@@ -235,11 +245,11 @@ def load_segmenter(folder=None)->Segmenter:
     meta = json.loads((folder/'unet.json').read_text())
     b = (folder/'weights.msgpack').read_bytes()
     if meta.get('sha256') and hashlib.sha256(b).hexdigest() != meta['sha256']: raise IrisError(f"{folder}/weights.msgpack does not match its recorded sha256")
-    model = build_unet(meta['widths'])
+    model = build_unet(meta['widths'], batchnorm=meta.get('batchnorm', False))
     _load_pure(model, _from_bytes(b))
     cfg = load_unet_config(meta['config']) if meta.get('config') else None
     return Segmenter(model, Normalizer.load(folder/'normalizer.json'), meta['threshold'], cfg,
-                     {k: v for k, v in meta.items() if k not in ('widths', 'threshold', 'config')})
+                     {k: v for k, v in meta.items() if k not in ('widths', 'batchnorm', 'threshold', 'config')})
 
 # %% ../nbs/09_unet.ipynb #fd55a463
 def _augment_batch(x, m, rng, p):
@@ -261,10 +271,11 @@ def train_unet(cfg:UNetConfig, data:dict|None=None, out_dir=None, progress:bool=
     xtr, ytr = data['train'][0], data['train'][1].astype(np.float32)
     xva, yva = norm(data['val'][0])[..., None], data['val'][1].astype(np.float32)
     bs = net.batch_size; steps_per_epoch = max(1, len(xtr) // bs)
-    model = build_unet(net.widths, seed=net.seed)
+    model = build_unet(net.widths, seed=net.seed, batchnorm=net.batchnorm)
     if net.init:  # fine-tuning: every weight from a saved UNet of the same widths
         base = load_segmenter(None if net.init == 'shipped' else net.init)
-        if list(base.model.widths) != list(net.widths): raise ConfigError(f"network.init {net.init!r} has widths {list(base.model.widths)}, the configuration {list(net.widths)}")
+        if (list(base.model.widths), base.model.batchnorm) != (list(net.widths), net.batchnorm):
+            raise ConfigError(f"network.init {net.init!r} has widths {list(base.model.widths)} and batchnorm {base.model.batchnorm}, the configuration {list(net.widths)} and {net.batchnorm}")
         _load_pure(model, _pure(base.model))
     tx = optax.adam(optax.cosine_decay_schedule(net.learning_rate, steps_per_epoch * net.num_epochs))
     opt = nnx.Optimizer(model, tx, wrt=nnx.Param)
@@ -297,12 +308,14 @@ def train_unet(cfg:UNetConfig, data:dict|None=None, out_dir=None, progress:bool=
         order = np.random.default_rng([net.seed, 2, epoch]).permutation(len(xtr))
         erng = np.random.default_rng([net.seed, 3, epoch])
         losses = []
+        model.train()  # batch normalisation (if any) on the batch's statistics, updating its running ones
         bar = tqdm(range(steps_per_epoch), desc=f'epoch {epoch + 1}/{net.num_epochs}', disable=not progress, leave=False)
         for s in bar:
             idx = order[s * bs:(s + 1) * bs]
             xb, yb = _augment_batch(xtr[idx], ytr[idx], erng, net.augment)
             losses.append(float(train_step(model, opt, jnp.asarray(norm(xb)[..., None]), jnp.asarray(yb))))
             bar.set_postfix(loss=f'{np.mean(losses):.4f}')
+        model.eval()
         vl = evaluate_loss(model)
         hist.append(dict(epoch=epoch + 1, loss=float(np.mean(losses)), val_loss=vl, seconds=round(time.perf_counter() - t0, 1)))
         if progress: print(f"epoch {epoch + 1}: loss {hist[-1]['loss']:.4f}  val_loss {vl:.4f}")

@@ -31,13 +31,14 @@ def build_keras_unet(widths=(8, 16, 32, 64), input_shape=(*BINNED_SHAPE, 1)):
     return keras.Model(inp, out, name='iris_unet_keras')
 
 def flax_to_keras(flax_model, keras_model):
-    "Copy the weights of a Flax `build_unet` model into its Keras twin (same widths)."
+    "Copy the weights of a Flax `build_unet` model into its Keras twin (same widths; the twin has no batch normalisation)."
+    if flax_model.batchnorm: raise ValueError("the Keras twin has no batch normalisation: copy from a model built with batchnorm=False")
     convs = []
     for blk in list(flax_model.down) + list(flax_model.up): convs += [blk.c1, blk.c2]
     convs.append(flax_model.head)
     kl = [l for l in keras_model.layers if l.__class__.__name__ == 'Conv2D']
     if len(kl) != len(convs): raise ValueError(f"{len(kl)} Keras convolutions for {len(convs)} Flax ones: different widths?")
-    for k, f in zip(kl, convs): k.set_weights([np.asarray(f.kernel.value), np.asarray(f.bias.value)])
+    for k, f in zip(kl, convs): k.set_weights([np.asarray(f.kernel[...]), np.asarray(f.bias[...])])
     return keras_model
 
 # %% ../nbs/10_unet_keras.ipynb #54fabee6
