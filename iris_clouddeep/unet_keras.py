@@ -11,15 +11,19 @@ from .io import BINNED_SHAPE
 __all__ = ['build_keras_unet', 'flax_to_keras', 'compare_frameworks']
 
 # %% ../nbs/10_unet_keras.ipynb #c8886e1b
-def build_keras_unet(widths=(8, 16, 32, 64), input_shape=(*BINNED_SHAPE, 1)):
+def build_keras_unet(widths=(8, 16, 32, 64), input_shape=(*BINNED_SHAPE, 1), batchnorm:bool=False):
     "The Keras twin of `build_unet` (output: logits (n, rows, cols))."
     import keras
     from keras import layers
     w = list(widths)
     x = inp = keras.Input(input_shape)
     def dc(x, c, name):
-        x = layers.Conv2D(c, 3, padding='same', activation='relu', name=f'{name}_c1')(x)
-        return layers.Conv2D(c, 3, padding='same', activation='relu', name=f'{name}_c2')(x)
+        for k in ('c1', 'c2'):
+            if batchnorm:
+                x = layers.Conv2D(c, 3, padding='same', use_bias=False, name=f'{name}_{k}')(x)
+                x = layers.ReLU(name=f'{name}_{k}_relu')(layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=f'{name}_{k}_bn')(x))
+            else: x = layers.Conv2D(c, 3, padding='same', activation='relu', name=f'{name}_{k}')(x)
+        return x
     skips = []
     for i, c in enumerate(w):
         x = dc(x, c, f'down{i}')
@@ -31,18 +35,21 @@ def build_keras_unet(widths=(8, 16, 32, 64), input_shape=(*BINNED_SHAPE, 1)):
     return keras.Model(inp, out, name='iris_unet_keras')
 
 def flax_to_keras(flax_model, keras_model):
-    "Copy the weights of a Flax `build_unet` model into its Keras twin (same widths; the twin has no batch normalisation)."
-    if flax_model.batchnorm: raise ValueError("the Keras twin has no batch normalisation: copy from a model built with batchnorm=False")
-    convs = []
-    for blk in list(flax_model.down) + list(flax_model.up): convs += [blk.c1, blk.c2]
+    "Copy the weights (and batch-normalisation statistics) of a Flax `build_unet` model into its Keras twin (same widths and normalisation)."
+    a = lambda v: np.asarray(v[...])
+    convs, norms = [], []
+    for blk in list(flax_model.down) + list(flax_model.up): convs += [blk.c1, blk.c2]; norms += [blk.n1, blk.n2]
     convs.append(flax_model.head)
     kl = [l for l in keras_model.layers if l.__class__.__name__ == 'Conv2D']
+    kn = [l for l in keras_model.layers if l.__class__.__name__ == 'BatchNormalization']
     if len(kl) != len(convs): raise ValueError(f"{len(kl)} Keras convolutions for {len(convs)} Flax ones: different widths?")
-    for k, f in zip(kl, convs): k.set_weights([np.asarray(f.kernel[...]), np.asarray(f.bias[...])])
+    if len(kn) != (len(norms) if flax_model.batchnorm else 0): raise ValueError(f"{len(kn)} Keras batch normalisations for a Flax model with batchnorm={flax_model.batchnorm}")
+    for k, f in zip(kl, convs): k.set_weights([a(f.kernel)] + ([a(f.bias)] if f.bias is not None else []))
+    for k, f in zip(kn, norms if flax_model.batchnorm else []): k.set_weights([a(f.scale), a(f.bias), a(f.mean), a(f.var)])
     return keras_model
 
 # %% ../nbs/10_unet_keras.ipynb #54fabee6
-def compare_frameworks(widths=(8, 16, 32, 64), batch:int=16, steps:int=10, seed:int=0)->list:
+def compare_frameworks(widths=(8, 16, 32, 64), batch:int=16, steps:int=10, seed:int=0, batchnorm:bool=False)->list:
     "Rows (framework, params, checkpoint_kb, train_step_s, infer_fps) for the Flax UNet and its Keras twin."
     import time, tempfile
     from pathlib import Path
@@ -57,7 +64,7 @@ def compare_frameworks(widths=(8, 16, 32, 64), batch:int=16, steps:int=10, seed:
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(batch, *BINNED_SHAPE, 1)).astype(np.float32); y = (rng.uniform(size=(batch, *BINNED_SHAPE)) > 0.5).astype(np.float32)
     xi = rng.normal(size=(32, *BINNED_SHAPE, 1)).astype(np.float32)
-    fm = build_unet(widths, seed=seed); opt = nnx.Optimizer(fm, optax.adam(1e-3), wrt=nnx.Param)
+    fm = build_unet(widths, seed=seed, batchnorm=batchnorm); opt = nnx.Optimizer(fm, optax.adam(1e-3), wrt=nnx.Param)
     @nnx.jit
     def step(m, o, xb, yb):
         loss, g = nnx.value_and_grad(lambda m: optax.sigmoid_binary_cross_entropy(m(xb), yb).mean())(m)
@@ -65,15 +72,15 @@ def compare_frameworks(widths=(8, 16, 32, 64), batch:int=16, steps:int=10, seed:
     @nnx.jit
     def infer(m, xb): return jax.nn.sigmoid(m(xb))
     xj, yj, xij = jnp.asarray(x), jnp.asarray(y), jnp.asarray(xi)
-    flax_row = dict(framework='flax (jax, XLA)', params=count_params(fm), checkpoint_kb=len(_to_bytes(_pure(fm))) / 1024,
-                    train_step_s=timeit(lambda: step(fm, opt, xj, yj).block_until_ready()),
-                    infer_fps=32 / timeit(lambda: infer(fm, xij).block_until_ready()))
-    km = flax_to_keras(build_unet(widths, seed=seed), build_keras_unet(widths))
+    fm.train(); step_s = timeit(lambda: step(fm, opt, xj, yj).block_until_ready())  # training mode (batch statistics), as in train_unet
+    fm.eval(); fps = 32 / timeit(lambda: infer(fm, xij).block_until_ready())
+    flax_row = dict(framework='flax (jax, XLA)', params=count_params(fm), checkpoint_kb=len(_to_bytes(_pure(fm))) / 1024, train_step_s=step_s, infer_fps=fps)
+    km = flax_to_keras(build_unet(widths, seed=seed, batchnorm=batchnorm), build_keras_unet(widths, batchnorm=batchnorm))
     km.compile(keras.optimizers.Adam(1e-3), keras.losses.BinaryCrossentropy(from_logits=True))
     kinf = tf.function(lambda b: tf.sigmoid(km(b, training=False)))
     with tempfile.TemporaryDirectory() as d:
         km.save(Path(d)/'m.keras'); kb = (Path(d)/'m.keras').stat().st_size / 1024
-    keras_row = dict(framework='keras (tensorflow, oneDNN)', params=km.count_params(), checkpoint_kb=kb,
+    keras_row = dict(framework='keras (tensorflow, oneDNN)', params=sum(int(np.prod(v.shape)) for v in km.trainable_weights), checkpoint_kb=kb,
                      train_step_s=timeit(lambda: km.train_on_batch(x, y)), infer_fps=32 / timeit(lambda: kinf(tf.constant(xi)).numpy()))
     ratio = dict(framework='flax / keras', params=flax_row['params'] / keras_row['params'], checkpoint_kb=flax_row['checkpoint_kb'] / keras_row['checkpoint_kb'],
                  train_step_s=flax_row['train_step_s'] / keras_row['train_step_s'], infer_fps=flax_row['infer_fps'] / keras_row['infer_fps'])
