@@ -13,11 +13,11 @@ from astropy.io import fits
 from .io import IrisError, RAW_SHAPE, BINNED_SHAPE, atomic_write
 
 # %% auto #0
-__all__ = ['IMG_EXT', 'CLOUDY_MIN_COVER', 'CLEAR_MAX_TAU', 'parse_frame_name', 'night_of', 'FrameRecord', 'scan_frames',
-           'write_manifest', 'read_manifest', 'select_frames', 'sample_frames', 'block_of', 'split_by_block', 'to_gray',
-           'resize_image', 'resize_mask', 'load_image_folder', 'load_public_segmentation', 'load_swimcat',
-           'load_cloudynight', 'public_root', 'plot_cover_timeline', 'label_from_cover', 'simulate_dataset',
-           'split_nights']
+__all__ = ['IMG_EXT', 'CLOUDY_MIN_COVER', 'CLEAR_MAX_TAU', 'CAMERA_RANGES', 'HARD_NIGHT', 'parse_frame_name', 'night_of',
+           'FrameRecord', 'scan_frames', 'write_manifest', 'read_manifest', 'select_frames', 'sample_frames',
+           'block_of', 'split_by_block', 'to_gray', 'resize_image', 'resize_mask', 'load_image_folder',
+           'load_public_segmentation', 'load_swimcat', 'load_cloudynight', 'public_root', 'plot_cover_timeline',
+           'label_from_cover', 'draw_camera', 'binned_tau', 'simulate_dataset', 'split_nights']
 
 # %% ../nbs/04_datasets.ipynb #82709f72
 _NAME = re.compile(r'(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_flux(?:_(\d+))?')
@@ -263,24 +263,32 @@ def label_from_cover(cover, # cloud cover fraction (τ ≥ 0.25) per frame
     clear = c <= 0 if tau_max is None else (c <= 0) & (np.asarray(tau_max) < max_clear_tau)
     return np.where(c >= min_cover, 1, np.where(clear, 0, -1)).astype(np.int8)
 
+CAMERA_RANGES = dict(gain=(45., 80.), sky_level=(1000., 1400.), radial_amp=(50., 110.))  # drawn per night (CameraParams)
+HARD_NIGHT = dict(cover_range=(0.005, 0.12), kinds=('low', 'mid', 'cirrus'), kind_weights=(0.25, 0.15, 0.6))  # NightConfig of a hard night
+
+def draw_camera(rng:np.random.Generator)->dict:
+    "A night's camera: gain, clear-sky level and radial pattern drawn from `CAMERA_RANGES` (CameraParams keywords)."
+    return {k: float(rng.uniform(*r)) for k, r in CAMERA_RANGES.items()}
+
+def binned_tau(tau:np.ndarray)->np.ndarray:
+    "Upper median τ of each 4×4 block (its 8th largest): ≥ the threshold exactly where the binned truth mask is cloud."
+    h, w = tau.shape[-2:]
+    blocks = tau.reshape(*tau.shape[:-2], h // 4, 4, w // 4, 4).swapaxes(-3, -2).reshape(*tau.shape[:-2], h // 4, w // 4, 16)
+    return np.partition(blocks, 8, axis=-1)[..., 8].astype(np.float32)
+
 def _sim_night(k, seed, frames, cadence, hard, camera_kw, masks=False, tau=False):
     from iris_clouddeep.simulate import night_frames, NightConfig, CameraParams
     from iris_clouddeep.preprocess import rebin
     rng = np.random.default_rng([seed, 7, k])
-    drawn = dict(gain=float(rng.uniform(45, 80)), sky_level=float(rng.uniform(1000, 1400)), radial_amp=float(rng.uniform(50, 110)))
-    cam = CameraParams(**(drawn | camera_kw))
+    cam = CameraParams(**(draw_camera(rng) | camera_kw))
     start = (datetime(2023, 1, 1, 19) + timedelta(days=k)).isoformat()
-    cfg = NightConfig(start=start, n_frames=frames, cadence=cadence, camera=cam,
-                      **(dict(cover_range=(0.005, 0.12), kinds=('low', 'mid', 'cirrus'), kind_weights=(0.25, 0.15, 0.6)) if hard else {}))
+    cfg = NightConfig(start=start, n_frames=frames, cadence=cadence, camera=cam, **(HARD_NIGHT if hard else {}))
     imgs, cover, tmax, kinds, times, ms, taus = [], [], [], [], [], [], []
     for f in night_frames(cfg, seed=int(rng.integers(2**31))):
         imgs.append(rebin(f['adu'])); cover.append(float(f['truth'].mean())); tmax.append(float(f['tau'].max()))
         kinds.append(f['kind']); times.append(f['date'])
         if masks: ms.append((rebin(f['truth']) >= 0.5).astype(np.uint8))
-        if tau:  # upper median τ of each 4×4 block (its 8th largest): ≥ the threshold exactly where the binned mask is cloud
-            h, w = f['tau'].shape
-            blocks = f['tau'].reshape(h // 4, 4, w // 4, 4).transpose(0, 2, 1, 3).reshape(h // 4, w // 4, 16)
-            taus.append(np.partition(blocks, 8, axis=-1)[..., 8].astype(np.float32))
+        if tau: taus.append(binned_tau(f['tau']))
     return np.stack(imgs), np.array(cover), kinds, times, np.array(tmax), (np.stack(ms) if masks else None), (np.stack(taus) if tau else None)
 
 def simulate_dataset(nights:int=12, # number of simulated nights

@@ -19,7 +19,7 @@ __all__ = ['DEPTH_EDGES', 'pool2', 'upsample_to', 'build_unet', 'unet_param_coun
            'SegGeneralConfig', 'UNetNetworkConfig', 'UNetConfig', 'load_unet_config', 'load_image_dataset',
            'load_segmentation_data', 'Segmenter', 'load_segmenter', 'train_unet', 'otsu_masks', 'segmentation_table',
            'evaluate_segmenter', 'show_segmentation', 'compare_segmenters', 'cloud_rate_by_depth',
-           'plot_depth_response']
+           'plot_depth_response', 'radiance_ceiling']
 
 # %% ../nbs/09_unet.ipynb #8b0b746c
 _XLA_CPU = '--xla_cpu_experimental_ynn_fusion_type=eltwise'
@@ -444,3 +444,50 @@ def plot_depth_response(rows, ax=None):
     ax.set_xticks(xs, lab, rotation=45, ha='right', fontsize=8); ax.set_xlabel('exact optical depth τ (4×4 block)'); ax.set_ylim(0, 1.02)
     ax.legend(fontsize=8, loc='center right'); ax.set_title('where the UNet puts the cloud boundary', fontsize=10)
     return ax
+
+# %% ../nbs/09_unet.ipynb #8b0e1d68
+def _best_rule(score, truth, sub:int=200_000, seed:int=0):
+    "Accuracy-maximising threshold on `score` (chosen on a pixel subsample) → the called-cloud map."
+    s, y = np.ravel(score), np.ravel(truth)
+    pick = np.random.default_rng(seed).choice(s.size, min(s.size, sub), replace=False)
+    return score >= best_threshold(y[pick], s[pick])
+
+def radiance_ceiling(seg:Segmenter|None=None, # also score this UNet on the same scenes, made raw by a drawn camera (None: skip)
+                     n:int=240, # scenes drawn as the training nights' mix (frames below 1 % cloud are dropped)
+                     hard_fraction:float=0.34, # share of hard scenes (scattered clouds, thin cirrus)
+                     seed:int=0, # seed of everything
+                    )->dict:
+    "How far one frame's radiance fixes the τ = 0.25 truth: accuracy and IoU of the best thresholds on the exact, noise-free, calibrated cloud radiance, as more about each frame is known."
+    from iris_clouddeep.simulate import Scene, Camera, CameraParams, NightConfig, elevation_map, clear_sky_radiance, band_radiance, TAU_THRESHOLD
+    from iris_clouddeep.datasets import HARD_NIGHT, CLOUDY_MIN_COVER, draw_camera, binned_tau
+    from iris_clouddeep.preprocess import rebin
+    rng = np.random.default_rng(seed)
+    rad, eps, truth, kinds, raw = [], [], [], [], []
+    for _ in range(n):
+        nc = NightConfig(**(HARD_NIGHT if rng.uniform() < hard_fraction else {}))
+        w = np.asarray(nc.kind_weights, float)
+        scene = Scene.random(str(rng.choice(nc.kinds, p=w / w.sum())), rng, grid=(256, 256), cover_range=nc.cover_range)
+        elev = elevation_map(scene.sky)
+        L, tau = scene.render(0., elev=elev)
+        t = binned_tau(tau) >= TAU_THRESHOLD
+        cam = Camera(CameraParams(**draw_camera(rng)), seed=int(rng.integers(2**31)))
+        if t.mean() < CLOUDY_MIN_COVER: continue
+        clear = clear_sky_radiance(scene.sky, elev) - np.float32(band_radiance(273.15 + scene.sky.bt_zenith))
+        rad.append(rebin(L - clear))  # the clouds' own radiance, W m⁻² sr⁻¹
+        eps.append(rebin(-np.expm1(-TAU_THRESHOLD / (2 * np.sin(np.deg2rad(elev))))))  # emissivity of the threshold depth at each pixel's elevation
+        truth.append(t); kinds.append(scene.kind)
+        if seg is not None: raw.append(rebin(cam.adu(L, 5., rng)))
+    rad, eps, truth, kinds = np.stack(rad), np.stack(eps), np.stack(truth), np.array(kinds)
+    by_kind = lambda score: np.concatenate([_best_rule(score[kinds == k], truth[kinds == k]) for k in np.unique(kinds)])
+    order = np.concatenate([np.flatnonzero(kinds == k) for k in np.unique(kinds)])  # by_kind's frame order
+    rules = [('calibrated radiance, one threshold', _best_rule(rad, truth), truth),
+             ('+ the cloud type: one threshold per type', by_kind(rad), truth[order]),
+             ('+ the pointing elevation: per type, on radiance ÷ ε(τ = 0.25, elevation)', by_kind(rad / eps), truth[order]),
+             ('+ everything about the frame: one threshold per frame, elevation-corrected',
+              np.stack([_best_rule(r, t) for r, t in zip(rad / eps, truth)]), truth)]
+    if seg is not None:
+        prob = seg.predict(np.stack(raw))
+        rules += [('the UNet on the raw frame, its validation threshold', prob >= seg.threshold, truth),
+                  ('the UNet on the raw frame, best threshold on these frames', _best_rule(prob, truth), truth)]
+    rows = [dict(rule=name, accuracy=float((c == t).mean()), iou=float((c & t).sum() / max((c | t).sum(), 1))) for name, c, t in rules]
+    return dict(rows=rows, frames=len(truth), kinds={str(k): int((kinds == k).sum()) for k in np.unique(kinds)})
