@@ -462,7 +462,7 @@ def radiance_ceiling(seg:Segmenter|None=None, # also score this UNet on the same
     from iris_clouddeep.datasets import HARD_NIGHT, CLOUDY_MIN_COVER, draw_camera, binned_tau
     from iris_clouddeep.preprocess import rebin
     rng = np.random.default_rng(seed)
-    rad, eps, truth, kinds, raw = [], [], [], [], []
+    rad, eps, truth, kinds, gain, raw = [], [], [], [], [], []
     for _ in range(n):
         nc = NightConfig(**(HARD_NIGHT if rng.uniform() < hard_fraction else {}))
         w = np.asarray(nc.kind_weights, float)
@@ -475,19 +475,24 @@ def radiance_ceiling(seg:Segmenter|None=None, # also score this UNet on the same
         clear = clear_sky_radiance(scene.sky, elev) - np.float32(band_radiance(273.15 + scene.sky.bt_zenith))
         rad.append(rebin(L - clear))  # the clouds' own radiance, W m⁻² sr⁻¹
         eps.append(rebin(-np.expm1(-TAU_THRESHOLD / (2 * np.sin(np.deg2rad(elev))))))  # emissivity of the threshold depth at each pixel's elevation
-        truth.append(t); kinds.append(scene.kind)
+        truth.append(t); kinds.append(scene.kind); gain.append(cam.p.gain)
         if seg is not None: raw.append(rebin(cam.adu(L, 5., rng)))
     rad, eps, truth, kinds = np.stack(rad), np.stack(eps), np.stack(truth), np.array(kinds)
-    by_kind = lambda score: np.concatenate([_best_rule(score[kinds == k], truth[kinds == k]) for k in np.unique(kinds)])
-    order = np.concatenate([np.flatnonzero(kinds == k) for k in np.unique(kinds)])  # by_kind's frame order
-    rules = [('calibrated radiance, one threshold', _best_rule(rad, truth), truth),
-             ('+ the cloud type: one threshold per type', by_kind(rad), truth[order]),
-             ('+ the pointing elevation: per type, on radiance ÷ ε(τ = 0.25, elevation)', by_kind(rad / eps), truth[order]),
-             ('+ everything about the frame: one threshold per frame, elevation-corrected',
-              np.stack([_best_rule(r, t) for r, t in zip(rad / eps, truth)]), truth)]
+    types = [str(k) for k in np.unique(kinds)]
+    def per_type(score):
+        called = np.zeros(truth.shape, bool)
+        for k in types: called[kinds == k] = _best_rule(score[kinds == k], truth[kinds == k])
+        return called
+    rules = [('calibrated radiance, one threshold', _best_rule(rad, truth)),
+             ("the cloud type, but not the night's gain: one threshold per type on radiance × gain", per_type(rad * np.array(gain)[:, None, None])),
+             ('the cloud type: one threshold per type on calibrated radiance', per_type(rad)),
+             ('the type and the pointing elevation: per type, on radiance ÷ ε(τ = 0.25, elevation)', per_type(rad / eps)),
+             ('everything about the frame: one threshold per frame, elevation-corrected', np.stack([_best_rule(r, t) for r, t in zip(rad / eps, truth)]))]
     if seg is not None:
         prob = seg.predict(np.stack(raw))
-        rules += [('the UNet on the raw frame, its validation threshold', prob >= seg.threshold, truth),
-                  ('the UNet on the raw frame, best threshold on these frames', _best_rule(prob, truth), truth)]
-    rows = [dict(rule=name, accuracy=float((c == t).mean()), iou=float((c & t).sum() / max((c | t).sum(), 1))) for name, c, t in rules]
-    return dict(rows=rows, frames=len(truth), kinds={str(k): int((kinds == k).sum()) for k in np.unique(kinds)})
+        rules += [('the UNet on the raw frame, its validation threshold', prob >= seg.threshold),
+                  ('the UNet on the raw frame, best threshold on these frames', _best_rule(prob, truth))]
+    iou = lambda c, t: float((c & t).sum() / max((c | t).sum(), 1))
+    rows = [dict(rule=name, accuracy=float((c == truth).mean()), iou=iou(c, truth), **{f'iou {k}': iou(c[kinds == k], truth[kinds == k]) for k in types})
+            for name, c in rules]
+    return dict(rows=rows, frames=len(truth), kinds={k: int((kinds == k).sum()) for k in types})
