@@ -452,17 +452,17 @@ def _best_rule(score, truth, sub:int=200_000, seed:int=0):
     pick = np.random.default_rng(seed).choice(s.size, min(s.size, sub), replace=False)
     return score >= best_threshold(y[pick], s[pick])
 
-def radiance_ceiling(seg:Segmenter|None=None, # also score this UNet on the same scenes, made raw by a drawn camera (None: skip)
+def radiance_ceiling(seg:Segmenter|None=None, # also score this UNet on the same scenes, made raw by their drawn camera (None: skip)
                      n:int=240, # scenes drawn as the training nights' mix (frames below 1 % cloud are dropped)
                      hard_fraction:float=0.34, # share of hard scenes (scattered clouds, thin cirrus)
                      seed:int=0, # seed of everything
                     )->dict:
-    "How far one frame's radiance fixes the τ = 0.25 truth: accuracy and IoU of the best thresholds on the exact, noise-free, calibrated cloud radiance, as more about each frame is known."
+    "How far one frame's radiance fixes the τ = 0.25 truth: accuracy and IoU of the best thresholds on the exact, noise-free, calibrated cloud radiance as more about each frame is known, and per frame on the raw frame."
     from iris_clouddeep.simulate import Scene, Camera, CameraParams, NightConfig, elevation_map, clear_sky_radiance, band_radiance, TAU_THRESHOLD
     from iris_clouddeep.datasets import HARD_NIGHT, CLOUDY_MIN_COVER, draw_camera, binned_tau
     from iris_clouddeep.preprocess import rebin
     rng = np.random.default_rng(seed)
-    rad, eps, truth, kinds, gain, raw = [], [], [], [], [], []
+    rad, eps, truth, kinds, gain, raw, bg = [], [], [], [], [], [], []
     for _ in range(n):
         nc = NightConfig(**(HARD_NIGHT if rng.uniform() < hard_fraction else {}))
         w = np.asarray(nc.kind_weights, float)
@@ -476,8 +476,10 @@ def radiance_ceiling(seg:Segmenter|None=None, # also score this UNet on the same
         rad.append(rebin(L - clear))  # the clouds' own radiance, W m⁻² sr⁻¹
         eps.append(rebin(-np.expm1(-TAU_THRESHOLD / (2 * np.sin(np.deg2rad(elev))))))  # emissivity of the threshold depth at each pixel's elevation
         truth.append(t); kinds.append(scene.kind); gain.append(cam.p.gain)
-        if seg is not None: raw.append(rebin(cam.adu(L, 5., rng)))
-    rad, eps, truth, kinds = np.stack(rad), np.stack(eps), np.stack(truth), np.array(kinds)
+        raw.append(rebin(cam.adu(L, 5., rng)))  # the raw frame, binned
+        bg.append(rebin(cam.fixed) + np.float32(cam.p.sky_level + cam.offset(5.)))  # the camera's part of it: offset, radial and fixed pattern
+    rad, eps, truth, kinds, raw, bg = np.stack(rad), np.stack(eps), np.stack(truth), np.array(kinds), np.stack(raw), np.stack(bg)
+    per_frame = lambda score: np.stack([_best_rule(s, t) for s, t in zip(score, truth)])
     types = [str(k) for k in np.unique(kinds)]
     def per_type(score):
         called = np.zeros(truth.shape, bool)
@@ -487,9 +489,11 @@ def radiance_ceiling(seg:Segmenter|None=None, # also score this UNet on the same
              ("the cloud type, but not the night's gain: one threshold per type on radiance × gain", per_type(rad * np.array(gain)[:, None, None])),
              ('the cloud type: one threshold per type on calibrated radiance', per_type(rad)),
              ('the type and the pointing elevation: per type, on radiance ÷ ε(τ = 0.25, elevation)', per_type(rad / eps)),
-             ('everything about the frame: one threshold per frame, elevation-corrected', np.stack([_best_rule(r, t) for r, t in zip(rad / eps, truth)]))]
+             ('everything about the frame: one threshold per frame, elevation-corrected', per_frame(rad / eps)),
+             ('one threshold per frame on the raw frame (ADU)', per_frame(raw)),
+             ("one threshold per frame on the raw frame less the camera's offset and patterns", per_frame(raw - bg))]
     if seg is not None:
-        prob = seg.predict(np.stack(raw))
+        prob = seg.predict(raw)
         rules += [('the UNet on the raw frame, its validation threshold', prob >= seg.threshold),
                   ('the UNet on the raw frame, best threshold on these frames', _best_rule(prob, truth))]
     iou = lambda c, t: float((c & t).sum() / max((c | t).sum(), 1))
