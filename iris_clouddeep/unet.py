@@ -478,6 +478,7 @@ def radiance_ceiling(seg:Segmenter|None=None, # also score this UNet on the same
         truth.append(t); kinds.append(scene.kind); gain.append(cam.p.gain)
         raw.append(rebin(cam.adu(L, 5., rng)))  # the raw frame, binned
         bg.append(rebin(cam.fixed) + np.float32(cam.p.sky_level + cam.offset(5.)))  # the camera's part of it: offset, radial and fixed pattern
+    if not truth: raise ValueError(f"none of the {n} scenes drawn has 1 % cloud or more: draw more scenes")
     rad, eps, truth, kinds, raw, bg = np.stack(rad), np.stack(eps), np.stack(truth), np.array(kinds), np.stack(raw), np.stack(bg)
     per_frame = lambda score: np.stack([_best_rule(s, t) for s, t in zip(score, truth)])
     types = [str(k) for k in np.unique(kinds)]
