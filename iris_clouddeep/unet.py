@@ -12,7 +12,7 @@ from .io import IrisError, DR, BINNED_SHAPE, atomic_write
 from .preprocess import Normalizer, augment_pair, AugmentConfig
 from .metrics import pixel_metrics, best_threshold, roc_points, write_csv
 from .linear import load_config, ConfigError, find_folder, RunConfig
-from .masks import recipe_mask
+from .masks import recipe_mask, mask_scores
 
 # %% auto #0
 __all__ = ['DEPTH_EDGES', 'pool2', 'upsample_to', 'build_unet', 'unet_param_count', 'count_params', 'SegSimulationConfig',
@@ -470,8 +470,9 @@ def radiance_ceiling(seg:Segmenter|None=None, # also score this UNet on the same
         elev = elevation_map(scene.sky)
         L, tau = scene.render(0., elev=elev)
         t = binned_tau(tau) >= TAU_THRESHOLD
-        cam = Camera(CameraParams(**draw_camera(rng)), seed=int(rng.integers(2**31)))
+        cam_kw, cam_seed = draw_camera(rng), int(rng.integers(2**31))  # drawn for every scene, so that the stream does not depend on which are kept
         if t.mean() < CLOUDY_MIN_COVER: continue
+        cam = Camera(CameraParams(**cam_kw), seed=cam_seed)
         clear = clear_sky_radiance(scene.sky, elev) - np.float32(band_radiance(273.15 + scene.sky.bt_zenith))
         rad.append(rebin(L - clear))  # the clouds' own radiance, W m⁻² sr⁻¹
         eps.append(rebin(-np.expm1(-TAU_THRESHOLD / (2 * np.sin(np.deg2rad(elev))))))  # emissivity of the threshold depth at each pixel's elevation
@@ -497,7 +498,6 @@ def radiance_ceiling(seg:Segmenter|None=None, # also score this UNet on the same
         prob = seg.predict(raw)
         rules += [('the UNet on the raw frame, its validation threshold', prob >= seg.threshold),
                   ('the UNet on the raw frame, best threshold on these frames', _best_rule(prob, truth))]
-    iou = lambda c, t: float((c & t).sum() / max((c | t).sum(), 1))
-    rows = [dict(rule=name, accuracy=float((c == truth).mean()), iou=iou(c, truth), **{f'iou {k}': iou(c[kinds == k], truth[kinds == k]) for k in types})
-            for name, c in rules]
+    rows = [dict(rule=name, **{m: mask_scores(c, truth)[m] for m in ('accuracy', 'iou')},
+                 **{f'iou {k}': mask_scores(c[kinds == k], truth[kinds == k])['iou'] for k in types}) for name, c in rules]
     return dict(rows=rows, frames=len(truth), kinds={k: int((kinds == k).sum()) for k in types})
