@@ -8,7 +8,7 @@ import hashlib, json, os, time
 from pathlib import Path
 import numpy as np
 from .io import IrisError, FrameShapeError, DR, RAW_SHAPE, BINNED_SHAPE, read_frame, atomic_write
-from .preprocess import rebin, Normalizer
+from .preprocess import rebin, binned_adu, Normalizer
 from .metrics import binary_metrics, best_threshold, confusion_matrix, roc_points, reliability, write_csv
 from .linear import ClassifierConfig, NetworkConfig, load_config, load_classification_data, ConfigError
 
@@ -66,15 +66,6 @@ def make_optimizer(opt, total_steps:int):
     return keras.optimizers.SGD(lr, momentum=float(opt.momentum))
 
 # %% ../nbs/08_classifier.ipynb #e0b106e6
-def _as_adu_binned(frame)->np.ndarray:
-    "Binned ADU image of a read frame (raw → rebin; a product normalised by 2**14 → back to ADU); FrameShapeError for other shapes."
-    a = frame.data
-    if a.shape == RAW_SHAPE: return rebin(a)
-    if a.shape != BINNED_SHAPE: raise FrameShapeError(f"{frame.path}: unexpected shape {a.shape}")
-    hdr = frame.fits_header or {}
-    if str(hdr.get('BUNIT', '')).strip() == 'ADU/2**14' or (a.max() <= 2 and hdr.get('IRIS PAR NORM') == 'dr'): return a * np.float32(DR)
-    return a
-
 class Classifier:
     "A trained clear/cloudy classifier: model + normaliser + validation threshold + configuration."
     def __init__(self, model, normalizer:Normalizer, threshold:float=0.5, config:ClassifierConfig|None=None, info:dict|None=None):
@@ -96,7 +87,7 @@ class Classifier:
         "[(path, p_cloudy or None, error or None)] for FITS files; bad files get their error, the others a probability."
         res, batch, where = [], [], []
         for p in paths:
-            try: img = _as_adu_binned(read_frame(p, on_range='clip'))
+            try: img = binned_adu(read_frame(p, on_range='clip'))
             except (IrisError, OSError, ValueError) as e: res.append((str(p), None, str(e))); continue
             where.append(len(res)); res.append((str(p), None, None)); batch.append(img)
         if batch:

@@ -171,7 +171,7 @@ def cmd_segment(a):
     import json as _json
     import numpy as np
     from iris_clouddeep.unet import load_segmenter
-    from iris_clouddeep.classifier import _as_adu_binned
+    from iris_clouddeep.preprocess import binned_adu
     from iris_clouddeep.io import read_frame, write_product, DR
     paths = _expand(a.paths)
     seg = load_segmenter(a.model)
@@ -179,7 +179,7 @@ def cmd_segment(a):
     for path in paths:
         try:
             fr = read_frame(path, on_range='clip')
-            img = _as_adu_binned(fr)  # raw or binned; other shapes: one error naming the file
+            img = binned_adu(fr)  # raw or binned; other shapes: one error naming the file
             prob = seg.predict(img)[0]
             mask = (prob >= seg.threshold).astype(np.uint8)
             out = Path(a.out) / f"{Path(path).stem}_seg.fits"

@@ -171,6 +171,8 @@ def check_image(data, path=None, shapes=(RAW_SHAPE, BINNED_SHAPE), allow_nonfini
     "Validate an image array as `read_frame` does; returns it as float32 (clipped when `on_range='clip'`)."
     if data is None or getattr(data, 'size', 0) == 0: raise NoImageDataError(f"{path}: no image data")
     data = np.asarray(data)
+    if data.ndim == 3 and 1 in (data.shape[0], data.shape[-1]):
+        data = data.reshape(data.shape[1:] if data.shape[0] == 1 else data.shape[:-1])  # the dataset's (128, 160, 1)
     if data.ndim != 2: raise FrameShapeError(f"{path}: expected a 2-D image, got {data.ndim} dimensions {data.shape}")
     if shapes is not None and tuple(data.shape) not in [tuple(s) for s in shapes]:
         raise FrameShapeError(f"{path}: unexpected shape {data.shape}, expected one of {[tuple(s) for s in shapes]}")

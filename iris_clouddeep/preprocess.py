@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 from .io import DR, RAW_SHAPE, BINNED_SHAPE, FrameShapeError, NonFinitePixelsError, IrisError, atomic_write
+from .io import ADURangeError
 
 # %% auto #0
-__all__ = ['rebin', 'Normalizer', 'AugmentConfig', 'random_affine', 'augment_pair', 'show_augmentations']
+__all__ = ['rebin', 'binned_adu', 'Normalizer', 'AugmentConfig', 'random_affine', 'augment_pair', 'show_augmentations']
 
 # %% ../nbs/01_preprocess.ipynb #c833f1f8
 def rebin(img:np.ndarray, # image (rows, cols) or batch (..., rows, cols)
@@ -45,6 +46,29 @@ def rebin(img:np.ndarray, # image (rows, cols) or batch (..., rows, cols)
     for i in range(1, k): o += c[..., i]
     o *= acc(1 / (k * k))
     return o.astype(np.float32, copy=False)
+
+# %% ../nbs/01_preprocess.ipynb #34a06544
+def _is_integer(frame)->bool:
+    "Whether the HDU the frame was read from stores integers (FITS BITPIX > 0)."
+    hdr = frame.fits_header or {}
+    return int(hdr.get('BITPIX', -32)) > 0
+
+def binned_adu(frame, # a `Frame` from `read_frame` (raw 512×640 or binned 128×160)
+              )->np.ndarray: # (128, 160) float32 ADU
+    "The models' input of a frame: binned ADU, by the rule above; `FrameShapeError` for other shapes."
+    a = frame.data
+    if a.shape == RAW_SHAPE:
+        return rebin(a)
+    if a.shape != BINNED_SHAPE:
+        raise FrameShapeError(f"{frame.path}: unexpected shape {a.shape}, expected {RAW_SHAPE} or {BINNED_SHAPE}")
+    unit = str((frame.fits_header or {}).get('BUNIT', '')).strip()
+    if _is_integer(frame) or unit == 'ADU':
+        return a
+    lo, hi = float(a.min()), float(a.max())
+    if lo < 0 or hi > 1:
+        raise ADURangeError(f"{frame.path}: values {lo:g} … {hi:g} outside 0 … 1 of a frame stored as ADU/2**14 "
+                            "(a float frame in ADU needs BUNIT = 'ADU')")
+    return a * np.float32(DR)
 
 # %% ../nbs/01_preprocess.ipynb #a9f42ae6
 _METHODS = ('dr', 'min_max', 'mean_std')

@@ -17,8 +17,8 @@ from .masks import recipe_mask, mask_scores
 # %% auto #0
 __all__ = ['DEPTH_EDGES', 'pool2', 'upsample_to', 'build_unet', 'unet_param_count', 'count_params', 'SegSimulationConfig',
            'SegGeneralConfig', 'UNetNetworkConfig', 'UNetConfig', 'load_unet_config', 'load_image_dataset',
-           'load_segmentation_data', 'Segmenter', 'load_segmenter', 'train_unet', 'otsu_masks', 'segmentation_table',
-           'evaluate_segmenter', 'show_segmentation', 'compare_segmenters', 'cloud_rate_by_depth',
+           'load_segmentation_data', 'Segmenter', 'read_saved_unet', 'load_segmenter', 'train_unet', 'otsu_masks',
+           'segmentation_table', 'evaluate_segmenter', 'show_segmentation', 'compare_segmenters', 'cloud_rate_by_depth',
            'plot_depth_response', 'radiance_ceiling']
 
 # %% ../nbs/09_unet.ipynb #8b0b746c
@@ -237,19 +237,36 @@ class Segmenter:
         atomic_write(folder/'unet.json', lambda t: Path(t).write_text(json.dumps(meta, indent=2, default=float)), overwrite=overwrite)
         return folder
 
-def load_segmenter(folder=None)->Segmenter:
-    "Load a saved UNet (default: the weights shipped with the package), checking the recorded sha256; no network."
+def _restore(widths, batchnorm:bool, pure):
+    "A UNet holding the weights `pure`, built abstractly: no random initialisation is computed or compiled."
+    nnx, jax, jnp = _flax()
+    gdef, state = nnx.split(nnx.eval_shape(lambda: build_unet(widths, batchnorm=batchnorm)))
+    nnx.replace_by_pure_dict(state, jax.tree.map(jnp.asarray, pure))
+    return nnx.merge(gdef, state)
+
+def read_saved_unet(folder=None, # a folder written by `Segmenter.save`; None: the shipped UNet
+                   )->dict:
+    "The saved UNet's parts, sha256-checked, framework-free: {'meta', 'pure', 'normalizer', 'config', 'info'}."
     from iris_clouddeep.classifier import weights_dir
     folder = Path(folder) if folder else weights_dir('unet')
-    if not (folder/'weights.msgpack').exists(): raise IrisError(f"{folder}: no weights.msgpack (train one with `iris-clouddeep train-unet`)")
+    if not (folder/'weights.msgpack').exists():
+        raise IrisError(f"{folder}: no weights.msgpack (train one with `iris-clouddeep train-unet`)")
     meta = json.loads((folder/'unet.json').read_text())
     b = (folder/'weights.msgpack').read_bytes()
-    if meta.get('sha256') and hashlib.sha256(b).hexdigest() != meta['sha256']: raise IrisError(f"{folder}/weights.msgpack does not match its recorded sha256")
-    model = build_unet(meta['widths'], batchnorm=meta.get('batchnorm', False))
-    _load_pure(model, _from_bytes(b))
+    if meta.get('sha256') and hashlib.sha256(b).hexdigest() != meta['sha256']:
+        raise IrisError(f"{folder}/weights.msgpack does not match its recorded sha256")
     cfg = load_unet_config(meta['config']) if meta.get('config') else None
-    return Segmenter(model, Normalizer.load(folder/'normalizer.json'), meta['threshold'], cfg,
-                     {k: v for k, v in meta.items() if k not in ('widths', 'batchnorm', 'threshold', 'config')})
+    info = {k: v for k, v in meta.items() if k not in ('widths', 'batchnorm', 'threshold', 'config')}
+    return dict(meta=meta, pure=_from_bytes(b), normalizer=Normalizer.load(folder/'normalizer.json'), config=cfg,
+                info=info)
+
+def load_segmenter(folder=None, # a folder written by `Segmenter.save`; None: the weights shipped with the package
+                  )->Segmenter:
+    "Load a saved UNet (default: the weights shipped with the package), checking the recorded sha256; no network."
+    s = read_saved_unet(folder)
+    model = _restore(s['meta']['widths'], s['meta'].get('batchnorm', False), s['pure'])
+    return Segmenter(model, s['normalizer'], s['meta']['threshold'], s['config'], s['info'])
+
 
 # %% ../nbs/09_unet.ipynb #fd55a463
 def _augment_batch(x, m, rng, p):

@@ -8,7 +8,7 @@ import numpy as np
 from .io import BINNED_SHAPE
 
 # %% auto #0
-__all__ = ['build_keras_unet', 'flax_to_keras', 'compare_frameworks']
+__all__ = ['build_keras_unet', 'pure_to_keras', 'flax_to_keras', 'KerasSegmenter', 'load_keras_segmenter', 'compare_frameworks']
 
 # %% ../nbs/10_unet_keras.ipynb #c8886e1b
 def build_keras_unet(widths=(8, 16, 32, 64), input_shape=(*BINNED_SHAPE, 1), batchnorm:bool=False):
@@ -34,19 +34,65 @@ def build_keras_unet(widths=(8, 16, 32, 64), input_shape=(*BINNED_SHAPE, 1), bat
     out = layers.Reshape(input_shape[:2])(layers.Conv2D(1, 1, name='head')(x))
     return keras.Model(inp, out, name='iris_unet_keras')
 
-def flax_to_keras(flax_model, keras_model):
-    "Copy the weights (and batch-normalisation statistics) of a Flax `build_unet` model into its Keras twin (same widths and normalisation)."
-    a = lambda v: np.asarray(v[...])
-    convs, norms = [], []
-    for blk in list(flax_model.down) + list(flax_model.up): convs += [blk.c1, blk.c2]; norms += [blk.n1, blk.n2]
-    convs.append(flax_model.head)
+def _saved_layers(pure:dict)->tuple:
+    "The saved weights' convolutions and batch normalisations, in the order the Keras twin creates its layers."
+    blocks = [pure[part][k] for part in ('down', 'up') for k in sorted(pure[part], key=int)]
+    convs = [b[k] for b in blocks for k in ('c1', 'c2')] + [pure['head']]
+    norms = [b[k] for b in blocks for k in ('n1', 'n2') if b.get(k)]
+    return convs, norms
+
+def pure_to_keras(pure:dict, # UNet weights as `Segmenter.save` writes them (a nested dict of arrays)
+                  keras_model, # `build_keras_unet` of the same widths and normalisation
+                 ):
+    "Copy saved UNet weights (and batch-normalisation statistics) into the Keras twin; returns it."
+    convs, norms = _saved_layers(pure)
     kl = [l for l in keras_model.layers if l.__class__.__name__ == 'Conv2D']
     kn = [l for l in keras_model.layers if l.__class__.__name__ == 'BatchNormalization']
-    if len(kl) != len(convs): raise ValueError(f"{len(kl)} Keras convolutions for {len(convs)} Flax ones: different widths?")
-    if len(kn) != (len(norms) if flax_model.batchnorm else 0): raise ValueError(f"{len(kn)} Keras batch normalisations for a Flax model with batchnorm={flax_model.batchnorm}")
-    for k, f in zip(kl, convs): k.set_weights([a(f.kernel)] + ([a(f.bias)] if f.bias is not None else []))
-    for k, f in zip(kn, norms if flax_model.batchnorm else []): k.set_weights([a(f.scale), a(f.bias), a(f.mean), a(f.var)])
+    if len(kl) != len(convs):
+        raise ValueError(f"{len(kl)} Keras convolutions for {len(convs)} saved ones: different widths?")
+    if len(kn) != len(norms):
+        raise ValueError(f"{len(kn)} Keras batch normalisations for {len(norms)} saved ones")
+    for k, f in zip(kl, convs):
+        bias = [np.asarray(f['bias'])] if f.get('bias') is not None else []
+        k.set_weights([np.asarray(f['kernel'])] + bias)
+    for k, f in zip(kn, norms):
+        k.set_weights([np.asarray(f[n]) for n in ('scale', 'bias', 'mean', 'var')])
     return keras_model
+
+def flax_to_keras(flax_model, keras_model):
+    "Copy the weights (and batch-normalisation statistics) of a Flax `build_unet` model into its Keras twin."
+    from iris_clouddeep.unet import _pure
+    return pure_to_keras(_pure(flax_model), keras_model)
+
+
+# %% ../nbs/10_unet_keras.ipynb #1f3d22ae
+from .unet import Segmenter, read_saved_unet
+
+class KerasSegmenter(Segmenter):
+    "A saved UNet run by its Keras twin: the maps of the Flax model, computed by TensorFlow."
+    def predict(self, images, # (n, rows, cols) or (rows, cols) frames in the training units (ADU)
+                batch_size:int=64, # frames per call of the network
+               )->np.ndarray:
+        "Cloud probability maps (n, rows, cols) float32 in [0, 1]."
+        import tensorflow as tf
+        x = np.asarray(images, np.float32)
+        if x.ndim == 2:
+            x = x[None]
+        if self._fn is None:
+            self._fn = tf.function(lambda b: tf.sigmoid(self.model(b, training=False)), reduce_retracing=True)
+        out = [self._fn(tf.constant(self.normalizer(x[i:i + batch_size])[..., None])).numpy()
+               for i in range(0, len(x), batch_size)]
+        return np.concatenate(out).astype(np.float32) if out else np.zeros((0, *x.shape[1:]), np.float32)
+
+def load_keras_segmenter(folder=None, # a folder written by `Segmenter.save`; None: the shipped UNet
+                        )->KerasSegmenter:
+    "A saved UNet (sha256-checked) in its Keras twin, ready for `predict`."
+    from iris_clouddeep.classifier import import_tf_quietly
+    import_tf_quietly()
+    s = read_saved_unet(folder)
+    net = build_keras_unet(s['meta']['widths'], batchnorm=s['meta'].get('batchnorm', False))
+    return KerasSegmenter(pure_to_keras(s['pure'], net), s['normalizer'], s['meta']['threshold'], s['config'],
+                          s['info'])
 
 # %% ../nbs/10_unet_keras.ipynb #54fabee6
 def compare_frameworks(widths=(8, 16, 32, 64), batch:int=16, steps:int=10, seed:int=0, batchnorm:bool=False)->list:
