@@ -19,12 +19,10 @@ $(STAMP): settings.ini setup.py
 
 install: $(STAMP)
 
-## The main job on the embedded default data: simulate a small night, preprocess it, draw the products.
+## The main job on the embedded default data: simulate a night, then classify, segment, score and decide every frame.
 demo: $(STAMP)
-	$(BIN)/iris-clouddeep simulate $(DEMO)/raw --n 48 --seed 0 --overwrite
-	$(BIN)/iris-clouddeep preprocess $(DEMO)/raw $(DEMO)/products --jobs 2 --overwrite
-	$(BIN)/iris-clouddeep scan $(DEMO)/products $(DEMO)/manifest.csv --overwrite --quiet
-	$(BIN)/iris-clouddeep quicklook $(DEMO)/products $(DEMO)/overview.png --n 8
+	$(BIN)/iris-clouddeep simulate $(DEMO)/raw --n 240 --seed 0 --overwrite --quiet
+	$(BIN)/iris-clouddeep night $(DEMO)/raw -o $(DEMO)/night --overwrite
 
 ## Headless Chromium for the site check (Debian package; needs root, as on CI).
 browser:

@@ -16,8 +16,8 @@ from astropy.utils.exceptions import AstropyWarning
 # %% auto #0
 __all__ = ['DR', 'ADU_MAX', 'RAW_SHAPE', 'BINNED_SHAPE', 'EXTNAMES', 'IrisError', 'NotFitsError', 'NoImageDataError',
            'FrameShapeError', 'NonFinitePixelsError', 'ADURangeError', 'OutputExistsError', 'FrameHeader', 'Frame',
-           'decode_fits', 'check_image', 'read_frame', 'atomic_write', 'encode_fits', 'write_product', 'read_product',
-           'write_raw']
+           'decode_fits', 'check_image', 'read_frame', 'frame_stem', 'atomic_write', 'encode_fits', 'write_product',
+           'read_product', 'write_raw']
 
 # %% ../nbs/00_io.ipynb #68825b89
 DR = 2**14  # dynamic range of the 14-bit Tau2 ADU
@@ -224,6 +224,17 @@ def read_frame(path, # FITS file to read
     data = check_image(raw, path, shapes, allow_nonfinite, on_range, h.get('BITPIX', -32) > 0)
     ext = {n: hdus[names[n]][1] for n in extensions if n in names and hdus[names[n]][1] is not None}
     return Frame(data, FrameHeader.from_header(hdus[0][0], path), path, h, ext)
+
+# %% ../nbs/00_io.ipynb #984bff74
+_FITS_ENDINGS = ('.fits.gz', '.fit.gz', '.fts.gz', '.fits.fz', '.fits', '.fit', '.fts', '.fz')
+
+def frame_stem(path)->str:
+    "The file name of `path` without its FITS ending (compressed or not)."
+    name = Path(path).name
+    for e in _FITS_ENDINGS:
+        if name.lower().endswith(e):
+            return name[:-len(e)]
+    return Path(name).stem
 
 # %% ../nbs/00_io.ipynb #db0bc64f
 def _version():

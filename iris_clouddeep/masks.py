@@ -10,6 +10,7 @@ from astropy.io import fits
 from astropy.visualization import ZScaleInterval, LogStretch
 from skimage.filters import threshold_otsu
 from .io import DR, RAW_SHAPE, BINNED_SHAPE, read_frame, write_product, IrisError, FrameShapeError
+from .io import frame_stem
 from .preprocess import rebin, Normalizer
 
 # %% auto #0
@@ -69,7 +70,7 @@ def preprocess_frame(img:np.ndarray, truth:np.ndarray|None=None, k:int=4):
 
 def product_name(path)->str:
     "File name of the masked product of an input frame: its stem + `_masked.fits`."
-    return f"{Path(path).stem}_masked.fits"
+    return f"{frame_stem(path)}_masked.fits"
 
 _KEEP = ('DATE-OBS', 'INDEX', 'GAIN', 'LENS', 'SHU-TEMP', 'FFCMODE', 'FFCFRAME', 'XPMODE', 'CMOSBD', 'TLINEAR',
          'CLDCOVER', 'CLDTYPE', 'TAUTHR', 'SIMULATD', 'ELEV')

@@ -12,7 +12,7 @@ from .io import IrisError
 from .masks import preprocess_file, product_name
 
 # %% auto #0
-__all__ = ['BACKENDS', 'tune_malloc', 'batch_map', 'BatchReport', 'find_fits', 'preprocess_dir']
+__all__ = ['BACKENDS', 'tune_malloc', 'batch_map', 'iter_map', 'BatchReport', 'find_fits', 'preprocess_dir']
 
 # %% ../nbs/05_parallel.ipynb #e209d1d6
 BACKENDS = ('loky', 'threading', 'dask')
@@ -37,6 +37,11 @@ def _dask_client(jobs):
     from distributed import Client, get_client
     try: return get_client(), False
     except ValueError: return Client(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None), True
+
+def _shutdown_loky():
+    "Stop idle loky workers now (they otherwise linger for minutes and hold up a parent waiting on them)."
+    from joblib.externals.loky import get_reusable_executor
+    get_reusable_executor().shutdown(wait=True)
 
 def batch_map(fn, # function of one item (must be picklable for loky/dask)
               items:list, # the items (typically paths)
@@ -72,14 +77,37 @@ def batch_map(fn, # function of one item (must be picklable for loky/dask)
     finally:
         bar.close()
         if own: client.close()
-        if backend == 'loky' and jobs != 1:  # idle loky workers otherwise linger for 5 minutes (and hold up a parent waiting on them)
-            from joblib.externals.loky import get_reusable_executor
-            get_reusable_executor().shutdown(wait=True)
+        if backend == 'loky' and jobs != 1:
+            _shutdown_loky()
     return out
 
 def _safe_chunk(fn, chunk):
     tune_malloc()
     return [(i, _safe(fn, x)) for i, x in chunk]
+
+# %% ../nbs/05_parallel.ipynb #aa24ce98
+def iter_map(fn, # function of one item (picklable for loky/dask)
+             items, # the items
+             jobs:int=1, # parallel workers (1: in this process, unless the backend is dask)
+             backend:str='loky', # 'loky', 'threading' or 'dask'
+            ):
+    "Yield `fn(item)` for each item, in order, as results complete."
+    from joblib import Parallel, delayed, parallel_config
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
+    if jobs == 1 and backend != 'dask':
+        for x in items:
+            yield fn(x)
+        return
+    client, own = _dask_client(jobs) if backend == 'dask' else (None, False)
+    try:
+        with parallel_config(backend=backend, n_jobs=-1 if backend == 'dask' else jobs):
+            yield from Parallel(return_as='generator', max_nbytes=None)(delayed(fn)(x) for x in items)
+    finally:
+        if own:
+            client.close()
+        if backend == 'loky' and jobs != 1:
+            _shutdown_loky()
 
 # %% ../nbs/05_parallel.ipynb #7d6e8548
 @dataclass
