@@ -87,7 +87,7 @@ class Classifier:
         "[(path, p_cloudy or None, error or None)] for FITS files; bad files get their error, the others a probability."
         res, batch, where = [], [], []
         for p in paths:
-            try: img = binned_adu(read_frame(p, on_range='clip'))
+            try: img = binned_adu(read_frame(p))
             except (IrisError, OSError, ValueError) as e: res.append((str(p), None, str(e))); continue
             where.append(len(res)); res.append((str(p), None, None)); batch.append(img)
         if batch:

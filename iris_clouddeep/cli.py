@@ -28,7 +28,10 @@ def _file_error(path, err, as_json:bool):
 def _expand(paths)->list:
     "FITS files: the paths given, folders replaced by the FITS files under them."
     from iris_clouddeep.parallel import find_fits
-    return [f for p in map(Path, paths) for f in (find_fits(p) if p.is_dir() else [p])]
+    files = [f for p in map(Path, paths) for f in (find_fits(p) if p.is_dir() else [p])]
+    if not files:
+        raise IrisError(f"{', '.join(map(str, paths))}: no FITS frames (*.fits, *.fit, *.fits.gz) found")
+    return files
 
 def cmd_simulate(a):
     "Write a simulated night of raw frames with TRUTH masks."
@@ -178,7 +181,7 @@ def cmd_segment(a):
     failed = 0
     for path in paths:
         try:
-            fr = read_frame(path, on_range='clip')
+            fr = read_frame(path)
             img = binned_adu(fr)  # raw or binned; other shapes: one error naming the file
             prob = seg.predict(img)[0]
             mask = (prob >= seg.threshold).astype(np.uint8)

@@ -16,8 +16,8 @@ from astropy.utils.exceptions import AstropyWarning
 # %% auto #0
 __all__ = ['DR', 'ADU_MAX', 'RAW_SHAPE', 'BINNED_SHAPE', 'EXTNAMES', 'IrisError', 'NotFitsError', 'NoImageDataError',
            'FrameShapeError', 'NonFinitePixelsError', 'ADURangeError', 'OutputExistsError', 'FrameHeader', 'Frame',
-           'decode_fits', 'check_image', 'read_frame', 'frame_stem', 'atomic_write', 'encode_fits', 'write_product',
-           'read_product', 'write_raw']
+           'decode_fits', 'check_image', 'read_frame', 'frame_stem', 'atomic_write', 'ascii_card', 'encode_fits',
+           'write_product', 'read_product', 'write_raw']
 
 # %% ../nbs/00_io.ipynb #68825b89
 DR = 2**14  # dynamic range of the 14-bit Tau2 ADU
@@ -266,11 +266,17 @@ def atomic_write(path, write_fn, overwrite=False, inputs=()):
     return path
 
 # %% ../nbs/00_io.ipynb #ffd673cb
+def ascii_card(text:str)->str:
+    "`text` as a FITS header value can hold it: printable ASCII, other characters as backslash escapes."
+    if text.isascii() and text.isprintable():
+        return text
+    return text.encode('ascii', 'backslashreplace').decode('ascii').replace('\n', ' ')
+
 def _provenance(params, inputs, producer)->list:
     "Provenance cards: package version, producing function, input names, parameters (`IRIS PAR <NAME>`)."
     cards = [('IRISVER', _version(), 'iris-clouddeep version')]
     if producer: cards.append(('IRISPROD', producer, 'producing function'))
-    cards += [(f'IRIS INPUT{i}', Path(p).name, None) for i, p in enumerate(inputs or ())]
+    cards += [(f'IRIS INPUT{i}', ascii_card(Path(p).name), None) for i, p in enumerate(inputs or ())]
     for k, v in (params or {}).items():
         if isinstance(v, np.generic): v = v.item()
         if isinstance(v, (list, tuple)): v = ','.join(map(str, v))

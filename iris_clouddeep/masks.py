@@ -11,11 +11,12 @@ from astropy.visualization import ZScaleInterval, LogStretch
 from skimage.filters import threshold_otsu
 from .io import DR, RAW_SHAPE, BINNED_SHAPE, read_frame, write_product, IrisError, FrameShapeError
 from .io import frame_stem
-from .preprocess import rebin, Normalizer
+from .preprocess import rebin, binned_adu, Normalizer
 
 # %% auto #0
 __all__ = ['RECIPE', 'recipe_stretch', 'recipe_mask', 'confusion_counts', 'scores_from_counts', 'mask_scores', 'bin_truth',
-           'preprocess_frame', 'product_name', 'preprocess_file', 'recipe_agreement', 'rows_to_markdown', 'show_recipe']
+           'preprocess_frame', 'product_name', 'truth_binned', 'preprocess_file', 'recipe_agreement',
+           'rows_to_markdown', 'show_recipe']
 
 # %% ../nbs/03_masks.ipynb #0ed768c3
 RECIPE = 'zscale(0.9)+log(1e5)+otsu'
@@ -65,7 +66,7 @@ def preprocess_frame(img:np.ndarray, truth:np.ndarray|None=None, k:int=4):
     if img.shape == RAW_SHAPE: b = rebin(img, k); tb = None if truth is None else bin_truth(truth, k)
     elif img.shape == BINNED_SHAPE: b, tb = img, (None if truth is None else np.asarray(truth, np.uint8))
     else: raise FrameShapeError(f"expected a raw {RAW_SHAPE} or binned {BINNED_SHAPE} frame, got {img.shape}")
-    x = b / np.float32(DR) if b.max() > 2 else b
+    x = b / np.float32(DR)
     return x, recipe_mask(x), tb
 
 def product_name(path)->str:
@@ -74,6 +75,10 @@ def product_name(path)->str:
 
 _KEEP = ('DATE-OBS', 'INDEX', 'GAIN', 'LENS', 'SHU-TEMP', 'FFCMODE', 'FFCFRAME', 'XPMODE', 'CMOSBD', 'TLINEAR',
          'CLDCOVER', 'CLDTYPE', 'TAUTHR', 'SIMULATD', 'ELEV')
+
+def truth_binned(truth)->np.ndarray:
+    "A TRUTH mask at the binned shape: raw-sized ones binned by `bin_truth`, binned ones as uint8."
+    return bin_truth(truth) if np.shape(truth) == RAW_SHAPE else np.asarray(truth, np.uint8)
 
 def preprocess_file(in_path, # raw or binned frame (FITS)
                     out_path, # product path (see `product_name`)
@@ -84,7 +89,8 @@ def preprocess_file(in_path, # raw or binned frame (FITS)
     fr = read_frame(in_path, extensions=('TRUTH',))  # one read of the file
     hdr = fr.fits_header
     keep = {k: hdr[k] for k in _KEEP if k in hdr}
-    x, m, tb = preprocess_frame(fr.data, fr.extensions.get('TRUTH'))
+    truth = fr.extensions.get('TRUTH')
+    x, m, tb = preprocess_frame(binned_adu(fr), None if truth is None else truth_binned(truth))
     keep['BUNIT'] = 'ADU/2**14'
     if tb is not None: keep['CLDCOVB'] = round(float(tb.mean()), 5)
     return write_product(out_path, x, mask=m, truth=tb, header=keep, inputs=[in_path], overwrite=overwrite,

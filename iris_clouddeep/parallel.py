@@ -8,11 +8,11 @@ import os, time
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
-from .io import IrisError
+from .io import IrisError, OutputExistsError
 from .masks import preprocess_file, product_name
 
 # %% auto #0
-__all__ = ['BACKENDS', 'tune_malloc', 'batch_map', 'iter_map', 'BatchReport', 'find_fits', 'preprocess_dir']
+__all__ = ['BACKENDS', 'FITS_PATTERNS', 'tune_malloc', 'batch_map', 'iter_map', 'BatchReport', 'find_fits', 'preprocess_dir']
 
 # %% ../nbs/05_parallel.ipynb #e209d1d6
 BACKENDS = ('loky', 'threading', 'dask')
@@ -124,17 +124,31 @@ class BatchReport:
         return (f"{n} file(s): {len(self.done)} written, {len(self.skipped)} already done, {len(self.failed)} failed "
                 f"in {self.seconds:.1f} s ({rate:.1f} files/s)")
 
-def find_fits(root, exclude=None)->list:
-    "FITS files under `root` (sorted), leaving out anything under `exclude`."
-    root = Path(root)
+FITS_PATTERNS = ('.fits', '.fit', '.fits.gz')
+
+def find_fits(root, # folder to search, recursively
+              exclude=None, # a folder whose contents are left out (e.g. the output folder)
+             )->list:
+    "FITS files under `root`, sorted; hidden files, `exclude` and links to folders (loops) are left out."
     ex = Path(exclude).resolve() if exclude else None
-    fs = sorted(p for pat in ('*.fits', '*.fit', '*.fits.gz') for p in root.rglob(pat))
-    return [p for p in fs if not (ex and ex in p.resolve().parents) and not p.name.startswith('.')]
+    out = []
+    for d, dirs, files in os.walk(root, followlinks=False, onerror=None):
+        dirs[:] = sorted(x for x in dirs if not x.startswith('.') and not (ex and Path(d, x).resolve() == ex))
+        out += [Path(d, f) for f in files if f.lower().endswith(FITS_PATTERNS) and not f.startswith('.')]
+    return sorted(out)
 
 class _Preprocess:
-    "Picklable per-file job: (input, output) → output path."
-    def __init__(self, overwrite): self.overwrite = overwrite
-    def __call__(self, io_pair): return str(preprocess_file(*io_pair, overwrite=self.overwrite))
+    "Picklable per-file job: (input, output) → ('done' or 'skipped', output path)."
+    def __init__(self, overwrite):
+        self.overwrite = overwrite
+
+    def __call__(self, io_pair):
+        try:
+            return 'done', str(preprocess_file(*io_pair, overwrite=self.overwrite))
+        except OutputExistsError:
+            if self.overwrite or not Path(io_pair[1]).exists():
+                raise
+            return 'skipped', str(io_pair[1])  # another run wrote it meanwhile: complete, since writes are atomic
 
 def preprocess_dir(in_dir, # folder of raw or binned frames (searched recursively)
                    out_dir, # folder for the masked products (created)
@@ -154,6 +168,9 @@ def preprocess_dir(in_dir, # folder of raw or binned frames (searched recursivel
         if o.exists() and not overwrite: rep.skipped.append(str(o))
         else: todo.append((p, o))
     for (p, o), ok, res in batch_map(_Preprocess(overwrite), todo, jobs, backend, progress, desc='preprocess'):
-        (rep.done.append(res) if ok else rep.failed.append((str(p), res)))
+        if not ok:
+            rep.failed.append((str(p), res))
+        else:
+            (rep.done if res[0] == 'done' else rep.skipped).append(res[1])
     rep.seconds = time.perf_counter() - t0
     return rep

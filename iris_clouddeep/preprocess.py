@@ -57,18 +57,16 @@ def binned_adu(frame, # a `Frame` from `read_frame` (raw 512×640 or binned 128�
               )->np.ndarray: # (128, 160) float32 ADU
     "The models' input of a frame: binned ADU, by the rule above; `FrameShapeError` for other shapes."
     a = frame.data
-    if a.shape == RAW_SHAPE:
-        return rebin(a)
-    if a.shape != BINNED_SHAPE:
+    if a.shape not in (RAW_SHAPE, BINNED_SHAPE):
         raise FrameShapeError(f"{frame.path}: unexpected shape {a.shape}, expected {RAW_SHAPE} or {BINNED_SHAPE}")
     unit = str((frame.fits_header or {}).get('BUNIT', '')).strip()
-    if _is_integer(frame) or unit == 'ADU':
-        return a
-    lo, hi = float(a.min()), float(a.max())
-    if lo < 0 or hi > 1:
-        raise ADURangeError(f"{frame.path}: values {lo:g} … {hi:g} outside 0 … 1 of a frame stored as ADU/2**14 "
-                            "(a float frame in ADU needs BUNIT = 'ADU')")
-    return a * np.float32(DR)
+    if not (_is_integer(frame) or unit == 'ADU'):
+        lo, hi = float(a.min()), float(a.max())
+        if lo < 0 or hi > 1:
+            raise ADURangeError(f"{frame.path}: values {lo:g} … {hi:g} outside 0 … 1 of a frame stored as "
+                                "ADU/2**14 (a float frame in ADU needs BUNIT = 'ADU')")
+        a = a * np.float32(DR)
+    return rebin(a) if a.shape == RAW_SHAPE else a
 
 # %% ../nbs/01_preprocess.ipynb #a9f42ae6
 _METHODS = ('dr', 'min_max', 'mean_std')
