@@ -21,7 +21,7 @@ install: $(STAMP)
 
 ## The main job on the embedded default data: simulate a night, then classify, segment, score and decide every frame.
 demo: $(STAMP)
-	$(BIN)/iris-clouddeep simulate $(DEMO)/raw --n 240 --seed 0 --overwrite --quiet
+	$(BIN)/iris-clouddeep simulate -o $(DEMO)/raw --frames 240 --seed 0 --overwrite --quiet
 	$(BIN)/iris-clouddeep night $(DEMO)/raw -o $(DEMO)/night --overwrite
 
 ## Headless Chromium for the site check (Debian package; needs root, as on CI).

@@ -60,7 +60,7 @@ def main():
         for rep in range(a.repeat):  # alternate 1 and 2 workers, keep the best of each (page-cache and writeback noise)
             for jobs in (1, 2):
                 t = time.perf_counter()
-                subprocess.run([cli, 'preprocess', str(work / 'raw'), str(work / 'cli'), '--jobs', str(jobs), '--quiet'], check=True, stdout=subprocess.DEVNULL)
+                subprocess.run([cli, 'preprocess', str(work / 'raw'), '-o', str(work / 'cli'), '--jobs', str(jobs), '--quiet'], check=True, stdout=subprocess.DEVNULL)
                 res[f'cli_fps_{jobs}'] = max(res.get(f'cli_fps_{jobs}', 0), a.n / (time.perf_counter() - t))
                 shutil.rmtree(work / 'cli')
         res['floor_over_preprocess_1'] = res['floor_fps'] / res['preprocess_fps_1']

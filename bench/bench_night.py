@@ -72,7 +72,7 @@ def main():
     work = Path(a.work or tempfile.mkdtemp(prefix='bench_night_'))
     raw = work / 'raw'
     if not raw.exists():
-        subprocess.run([CLI, 'simulate', str(raw), '--n', str(a.n), '--seed', '7', '--cadence', '10',
+        subprocess.run([CLI, 'simulate', '-o', str(raw), '--frames', str(a.n), '--seed', '7', '--cadence', '10',
                         '--cloudy-fraction', str(a.cloudy_fraction), '--quiet'], check=True)
     files = sorted(raw.glob('*.fits'))
     wall, rss, first, s = night([raw], work / 'all')

@@ -4,13 +4,14 @@
 
 # %% ../nbs/15_cli.ipynb #e364e75a
 from __future__ import annotations
-import argparse, sys
+import argparse, os, sys
 from pathlib import Path
 from .io import IrisError
 
 # %% auto #0
-__all__ = ['cmd_simulate', 'cmd_preprocess', 'cmd_scan', 'cmd_quicklook', 'cmd_train_classifier', 'cmd_train_linear',
-           'cmd_classify', 'cmd_train_unet', 'cmd_transfer', 'cmd_segment', 'cmd_night', 'parser', 'main']
+__all__ = ['EXIT_CODES', 'cmd_simulate', 'cmd_preprocess', 'cmd_scan', 'cmd_quicklook', 'cmd_train_classifier',
+           'cmd_train_linear', 'cmd_classify', 'cmd_train_unet', 'cmd_transfer', 'cmd_segment', 'cmd_night', 'parser',
+           'main']
 
 # %% ../nbs/15_cli.ipynb #463fc139
 def _named(path, err)->str:
@@ -36,20 +37,21 @@ def _expand(paths)->list:
 def cmd_simulate(a):
     "Write a simulated night of raw frames with TRUTH masks."
     from iris_clouddeep.simulate import simulate_night, NightConfig, CameraParams
-    kinds = tuple(a.kinds.split(','))
-    cfg = NightConfig(start=a.start, n_frames=a.n, cadence=a.cadence, spell_minutes=a.spell_minutes,
-                      cloudy_fraction=a.cloudy_fraction, kinds=kinds, kind_weights=(1.,) * len(kinds),
+    default = NightConfig()
+    weights = default.kind_weights if a.kinds == default.kinds else (1.,) * len(a.kinds)  # the API's mix by default
+    cfg = NightConfig(start=a.start, n_frames=a.frames, cadence=a.cadence, spell_minutes=a.spell_minutes,
+                      cloudy_fraction=a.cloudy_fraction, kinds=a.kinds, kind_weights=weights,
                       keep_tau=a.keep_tau, camera=CameraParams(gain=a.gain))
-    paths = simulate_night(a.out_dir, cfg, seed=a.seed, overwrite=a.overwrite, progress=not a.quiet)
+    paths = simulate_night(a.out, cfg, seed=a.seed, overwrite=a.overwrite, progress=not a.quiet)
     from astropy.io import fits
     cloudy = sum(fits.getheader(p)['CLDCOVER'] > 0 for p in paths)
-    print(f"wrote {len(paths)} frame(s) to {a.out_dir}: {len(paths) - cloudy} clear, {cloudy} cloudy")
+    print(f"wrote {len(paths)} frame(s) to {a.out}: {len(paths) - cloudy} clear, {cloudy} cloudy")
     return 0
 
 def cmd_preprocess(a):
     "Rebin, normalise and recipe-mask every FITS frame under a folder."
     from iris_clouddeep.parallel import preprocess_dir
-    rep = preprocess_dir(a.in_dir, a.out_dir, jobs=a.jobs, backend=a.backend, overwrite=a.overwrite, progress=not a.quiet)
+    rep = preprocess_dir(a.in_dir, a.out, jobs=a.jobs, backend=a.backend, overwrite=a.overwrite, progress=not a.quiet)
     for p, why in rep.failed: print(f"FAILED {_named(p, why)}", file=sys.stderr)
     print(rep.summary())
     return 1 if rep.failed else 0
@@ -57,36 +59,64 @@ def cmd_preprocess(a):
 def cmd_scan(a):
     "Write a manifest (CSV) of the frames under a folder, optionally selected and split by time block."
     from iris_clouddeep.datasets import scan_frames, select_frames, split_by_block, write_manifest
+    _not_an_input(a.out, a.in_dir)
     errors = []
     recs = scan_frames(a.in_dir, cloudy_above=a.cloudy_above, errors=errors, progress=not a.quiet)
     if a.min_dt > 0: recs = select_frames(recs, a.min_dt)
     if a.split: recs = split_by_block(recs, block=a.block, seed=a.seed)
-    write_manifest(recs, a.manifest, overwrite=a.overwrite)
+    write_manifest(recs, a.out, overwrite=a.overwrite)
     for p, why in errors: print(f"FAILED {_named(p, why)}", file=sys.stderr)
-    print(f"{len(recs)} frame(s) in {a.manifest}" + (f", {len(errors)} unreadable" if errors else ''))
+    print(f"{len(recs)} frame(s) in {a.out}" + (f", {len(errors)} unreadable" if errors else ''))
     return 1 if errors else 0
+
+def _spread(files:list, n:int)->list:
+    "`n` of `files`, evenly spread from the first to the last."
+    import numpy as np
+    idx = np.linspace(0, len(files) - 1, min(n, len(files))).round().astype(int)
+    return [files[i] for i in sorted(set(idx))]
 
 def cmd_quicklook(a):
     "Draw a grid of masked products, evenly spread over the folder, with truth (or recipe-mask) contours into a PNG."
-    import numpy as np, matplotlib; matplotlib.use('Agg')
+    import matplotlib
+    matplotlib.use('Agg')
     from iris_clouddeep.parallel import find_fits
     from iris_clouddeep.io import read_product, atomic_write
     from iris_clouddeep.simulate import show_frames
     files = find_fits(a.products)
-    if not files: raise IrisError(f"{a.products}: no products to show")
-    files = [files[i] for i in sorted(set(np.linspace(0, len(files) - 1, min(a.n, len(files))).round().astype(int)))]  # spread over the night
-    prods = [read_product(f) for f in files]
-    fig = show_frames([p['IMAGE'] for p in prods], [f"{f.stem[:19]}\n{p['fits_header'].get('CLDTYPE', '')}" for f, p in zip(files, prods)],
-                      masks=[p.get('TRUTH', p.get('MASK')) for p in prods], ncols=min(4, len(prods)), size=2.6, unit='ADU/2**14')
-    atomic_write(a.png, lambda t: fig.savefig(t, dpi=90, format='png'), overwrite=True)
-    print(f"wrote {a.png} ({len(prods)} product(s); cyan: truth where present, else recipe mask)")
-    return 0
+    if not files:
+        raise IrisError(f"{a.products}: no products to show")
+    if Path(a.out).exists() and not a.overwrite:
+        raise IrisError(f"{a.out}: exists (use --overwrite to replace it)")
+    prods, shown, failed = [], [], 0
+    for f in _spread(files, a.panels):
+        try:
+            prods.append(read_product(f))
+            shown.append(f)
+        except (IrisError, OSError) as e:
+            failed += 1
+            print(f"error: {_named(f, e)}", file=sys.stderr)
+    if not prods:
+        raise IrisError(f"{a.products}: none of the products chosen could be read")
+    titles = [f"{f.stem[:19]}\n{p['fits_header'].get('CLDTYPE', '')}" for f, p in zip(shown, prods)]
+    fig = show_frames([p['IMAGE'] for p in prods], titles, masks=[p.get('TRUTH', p.get('MASK')) for p in prods],
+                      ncols=min(4, len(prods)), size=2.6, unit='ADU/2**14')
+    atomic_write(a.out, lambda t: fig.savefig(t, dpi=90, format='png'), overwrite=a.overwrite)
+    print(f"wrote {a.out} ({len(prods)} product(s); cyan: truth where present, else recipe mask)")
+    return 1 if failed else 0
+
+def _not_an_input(out, in_dir):
+    "Refuse an output that is an input file or a FITS file where inputs are read from."
+    from iris_clouddeep.parallel import FITS_PATTERNS
+    out, root = Path(out).resolve(), Path(in_dir).resolve()
+    if root in out.parents and out.name.lower().endswith(FITS_PATTERNS):
+        raise IrisError(f"{out}: refusing to write over a frame in the input folder {in_dir}; choose another -o/--out")
 
 # %% ../nbs/15_cli.ipynb #1f57e73e
 def _configured(a, load, default=None):
-    "The run configuration of `--config` (read with `load`; `default` when none is given), with `--output-dir` applied."
+    "The run configuration of `--config` (read with `load`; `default` when none is given), with `-o/--out` applied."
     cfg = load(a.config) if a.config else default
-    if a.output_dir: cfg.general.output_dir = a.output_dir
+    if a.out:
+        cfg.general.output_dir = a.out
     return cfg
 
 def _install(model, name:str, run_dir, config_path, files):
@@ -117,7 +147,7 @@ def cmd_train_linear(a):
     from iris_clouddeep.linear import load_config, load_classification_data, linear_baselines
     from iris_clouddeep.metrics import write_csv, roc_points
     cfg = load_config(a.config)
-    out = Path(a.output_dir or cfg.general.output_dir) / 'linear'
+    out = Path(a.out or cfg.general.output_dir) / 'linear'
     rows, scores = linear_baselines(load_classification_data(cfg), seed=cfg.network.seed)
     write_csv(rows, out / 'metrics.csv')
     for name, (y, s) in scores.items():
@@ -157,8 +187,10 @@ def cmd_transfer(a):
     "Zero-shot, fine-tuned and from-scratch UNets cross-validated on an image dataset (a public set or any folder of images and masks)."
     from iris_clouddeep.unet import load_unet_config, UNetConfig
     from iris_clouddeep.transfer import transfer_study
-    if bool(a.images) != bool(a.masks): raise ValueError("give --images and --masks together")
-    if not (a.config or a.images): raise ValueError("give --config, or --images and --masks")
+    if bool(a.images) != bool(a.masks):
+        raise IrisError("give --images and --masks together")
+    if not (a.config or a.images):
+        raise IrisError("give --config, or --images and --masks")
     cfg = _configured(a, load_unet_config, UNetConfig())
     if a.images: cfg.general.dataset, cfg.general.folders = 'images', [a.images, a.masks]
     res = transfer_study(cfg, folds=a.folds, modes=a.starts.split(','), init=a.init, progress=not a.quiet, overwrite=a.overwrite)
@@ -177,6 +209,8 @@ def cmd_segment(a):
     from iris_clouddeep.preprocess import binned_adu
     from iris_clouddeep.io import read_frame, write_product, DR
     paths = _expand(a.paths)
+    from iris_clouddeep.pipeline import night_inputs
+    night_inputs(a.paths, a.out)  # the output folder may not lie in an input folder
     seg = load_segmenter(a.model)
     failed = 0
     for path in paths:
@@ -221,7 +255,11 @@ def cmd_night(a):
     print(f"{len(s['state_changes'])} state change(s); table, summary and figures in {a.out}")
     return 1 if s['failed'] else 0
 
-# %% ../nbs/15_cli.ipynb #e393dfdc
+# %% ../nbs/15_cli.ipynb #55e89d6d
+EXIT_CODES = {0: 'every input done', 1: 'some inputs failed (each named on stderr), the others done',
+              2: 'bad usage or input, or an output that cannot be written: nothing more done',
+              3: 'an internal error (a bug): one line, and the traceback written to a file', 130: 'interrupted'}
+
 class _Help(argparse.RawDescriptionHelpFormatter):
     "Help that shows an option's default, unless its text already does or it has none."
     def _get_help_string(self, action):
@@ -230,97 +268,200 @@ class _Help(argparse.RawDescriptionHelpFormatter):
             return h
         return h + ' (default: %(default)s)'
 
-def parser()->argparse.ArgumentParser:
-    "The argument parser of `iris-clouddeep`."
-    from iris_clouddeep import __version__
-    p = argparse.ArgumentParser(prog='iris-clouddeep', description='Clear/cloudy classification and cloud maps of LWIR sky frames.')
-    p.add_argument('--version', action='version', version=f'iris-clouddeep {__version__}')
-    sub = p.add_subparsers(dest='command', required=True)
-    s = sub.add_parser('simulate', help='write a simulated night of raw 14-bit frames with TRUTH masks')
-    s.add_argument('out_dir'); s.add_argument('--n', type=int, default=60, help='number of frames (default 60)')
-    s.add_argument('--seed', type=int, default=0); s.add_argument('--start', default='2023-02-14T20:00:00', help='DATE-OBS of the first frame')
-    s.add_argument('--cadence', type=float, default=30., help='seconds between frames (0.111 for 9 Hz; default 30)')
-    s.add_argument('--spell-minutes', type=float, default=None, help='mean length of a weather spell (default: a quarter of the night)')
-    s.add_argument('--cloudy-fraction', type=float, default=0.6, help='share of cloudy spells (default 0.6)')
-    s.add_argument('--kinds', default='low,mid,cirrus,low+cirrus', help='cloudy scene kinds, comma-separated')
-    s.add_argument('--gain', type=float, default=60., help='responsivity, ADU per W m-2 sr-1 (default 60)')
+def _positive(kind):
+    "An argparse type: a number of `kind` greater than zero."
+    def parse(text):
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
+        if v <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+        return v
+    return parse
+
+def _command(sub, name, help, example, func):
+    "A sub-command with its one-line help, a description ending in an example, and the shared options."
+    p = sub.add_parser(name, help=help, description=f"{help[0].upper()}{help[1:]}.\n\nexample:\n  {example}",
+                       formatter_class=_Help)
+    p.add_argument('--quiet', action='store_true', help='no progress bar')
+    p.add_argument('--debug', action='store_true', help='show the full traceback of an internal error')
+    p.set_defaults(func=func)
+    return p
+
+def _writes(p, what:str, required:bool=True, overwrite:str='replace existing outputs'):
+    "The output options every writing command shares: -o/--out and --overwrite."
+    p.add_argument('-o', '--out', required=required, help=what)
+    p.add_argument('--overwrite', action='store_true', help=overwrite)
+
+def _jobs(p):
+    p.add_argument('--jobs', type=_positive(int), default=1, help='worker processes')
+    p.add_argument('--backend', default='loky', choices=['loky', 'threading', 'dask'], help='how the workers run')
+
+# %% ../nbs/15_cli.ipynb #3a8ce2e0
+def _add_simulate(sub):
+    s = _command(sub, 'simulate', 'write a simulated night of raw 14-bit frames with their exact TRUTH masks',
+                 'iris-clouddeep simulate -o demo/raw --frames 240 --seed 0', cmd_simulate)
+    _writes(s, 'folder for the frames (created)', overwrite='replace frames of the same names')
+    s.add_argument('--frames', type=_positive(int), default=60, help='number of frames')
+    s.add_argument('--seed', type=int, default=0, help='seed of everything in the night')
+    s.add_argument('--start', default='2023-02-14T20:00:00', help='DATE-OBS of the first frame (UTC, ISO)')
+    s.add_argument('--cadence', type=_positive(float), default=30., help='seconds between frames (0.111: 9 Hz)')
+    s.add_argument('--spell-minutes', type=_positive(float), default=None,
+                   help='mean length of a weather spell (default: a quarter of the night)')
+    s.add_argument('--cloudy-fraction', type=float, default=0.6, help='share of cloudy spells')
+    s.add_argument('--kinds', default='low,mid,cirrus,low+cirrus', type=_kinds, help='cloudy scene kinds, comma-separated')
+    s.add_argument('--gain', type=_positive(float), default=60., help='responsivity, ADU per W m-2 sr-1')
     s.add_argument('--keep-tau', action='store_true', help='also write the optical-depth map (extension TAU)')
-    s.add_argument('--overwrite', action='store_true'); s.add_argument('--quiet', action='store_true')
-    s.set_defaults(func=cmd_simulate)
-    q = sub.add_parser('preprocess', help='rebin, normalise and recipe-mask every FITS frame under a folder')
-    q.add_argument('in_dir'); q.add_argument('out_dir')
-    q.add_argument('--jobs', type=int, default=1); q.add_argument('--backend', default='loky', choices=['loky', 'threading', 'dask'])
-    q.add_argument('--overwrite', action='store_true', help='redo existing products'); q.add_argument('--quiet', action='store_true')
-    q.set_defaults(func=cmd_preprocess)
-    m = sub.add_parser('scan', help='write a manifest CSV of the frames under a folder')
-    m.add_argument('in_dir'); m.add_argument('manifest')
+
+def _add_preprocess(sub):
+    q = _command(sub, 'preprocess', 'rebin, normalise and recipe-mask every FITS frame under a folder',
+                 'iris-clouddeep preprocess demo/raw -o demo/products --jobs 2', cmd_preprocess)
+    q.add_argument('in_dir', help='folder of raw or binned frames (searched recursively; never written)')
+    _writes(q, 'folder for the masked products (not the input folder)', overwrite='redo existing products')
+    _jobs(q)
+
+def _add_scan(sub):
+    m = _command(sub, 'scan', 'write a manifest CSV of the frames under a folder',
+                 'iris-clouddeep scan demo/products -o demo/manifest.csv --min-dt 2 --split', cmd_scan)
+    m.add_argument('in_dir', help='folder of frames or products (searched recursively)')
+    _writes(m, 'the manifest CSV (not an input)', overwrite='replace an existing manifest')
     m.add_argument('--min-dt', type=float, default=0., help='keep frames at least this many seconds apart')
     m.add_argument('--split', action='store_true', help='assign train/val/test by time block')
-    m.add_argument('--block', default='night', choices=['night', 'hour']); m.add_argument('--seed', type=int, default=0)
+    m.add_argument('--block', default='night', choices=['night', 'hour'], help='time block of the split')
+    m.add_argument('--seed', type=int, default=0, help='seed of the split')
     m.add_argument('--cloudy-above', type=float, default=0., help='cover above which a frame is cloudy')
-    m.add_argument('--overwrite', action='store_true'); m.add_argument('--quiet', action='store_true')
-    m.set_defaults(func=cmd_scan)
-    t = sub.add_parser('train-classifier', help='train the clear/cloudy CNN from a JSON/JSONC configuration file')
-    t.add_argument('--config', required=True); t.add_argument('--output-dir', default=None, help='overrides general.output_dir')
+
+def _add_quicklook(sub):
+    k = _command(sub, 'quicklook', 'draw a grid of masked products, spread over the folder, into a PNG',
+                 'iris-clouddeep quicklook demo/products -o demo/overview.png', cmd_quicklook)
+    k.add_argument('products', help='folder of masked products')
+    _writes(k, 'the PNG to write', overwrite='replace an existing PNG')
+    k.add_argument('--panels', type=_positive(int), default=8, help='frames shown')
+
+# %% ../nbs/15_cli.ipynb #831934d1
+def _add_training(sub):
+    t = _command(sub, 'train-classifier', 'train the clear/cloudy CNN from a JSON/JSONC configuration file',
+                 'iris-clouddeep train-classifier --config configs/classifier.jsonc', cmd_train_classifier)
+    t.add_argument('--config', required=True, help='the run configuration (JSON or JSONC)')
+    _writes(t, 'run folder (default: general.output_dir of the configuration)', required=False,
+            overwrite='replace a finished run in the folder')
     t.add_argument('--install', action='store_true', help="make the trained model the package's shipped model")
-    t.add_argument('--quiet', action='store_true'); t.set_defaults(func=cmd_train_classifier)
-    l = sub.add_parser('train-linear', help='train and evaluate the linear baselines on the data of a configuration file')
-    l.add_argument('--config', required=True); l.add_argument('--output-dir', default=None); l.set_defaults(func=cmd_train_linear)
-    c = sub.add_parser('classify', help='clear or cloudy, with a probability, for FITS frames or folders of them')
-    c.add_argument('paths', nargs='+'); c.add_argument('--json', action='store_true', help='one JSON object per input line')
-    c.add_argument('--model', default=None, help='a model folder (default: the shipped model)'); c.set_defaults(func=cmd_classify)
-    u = sub.add_parser('train-unet', help='train the UNet from a JSON/JSONC configuration file')
-    u.add_argument('--config', required=True); u.add_argument('--output-dir', default=None)
+    l = _command(sub, 'train-linear', 'train and evaluate the linear baselines on the data of a configuration',
+                 'iris-clouddeep train-linear --config configs/classifier.jsonc', cmd_train_linear)
+    l.add_argument('--config', required=True, help='the run configuration (JSON or JSONC)')
+    _writes(l, 'run folder (default: general.output_dir of the configuration)', required=False)
+    u = _command(sub, 'train-unet', 'train the UNet from a JSON/JSONC configuration file',
+                 'iris-clouddeep train-unet --config configs/unet.jsonc', cmd_train_unet)
+    u.add_argument('--config', required=True, help='the run configuration (JSON or JSONC)')
+    _writes(u, 'run folder (default: general.output_dir of the configuration)', required=False,
+            overwrite='replace a finished run in the folder')
     u.add_argument('--resume', action='store_true', help='continue from the run folder checkpoint')
     u.add_argument('--install', action='store_true', help="make the trained model the package's shipped UNet")
-    u.add_argument('--quiet', action='store_true'); u.set_defaults(func=cmd_train_unet)
-    g = sub.add_parser('segment', help='per-pixel cloud probability (PROB) and mask (MASK) products for FITS frames')
-    g.add_argument('paths', nargs='+'); g.add_argument('--out', required=True, help='folder for the products (<stem>_seg.fits)')
+
+def _add_inference(sub):
+    c = _command(sub, 'classify', 'clear or cloudy, with a probability, for FITS frames or folders of them',
+                 'iris-clouddeep classify demo/raw --json', cmd_classify)
+    c.add_argument('paths', nargs='+', help='raw or binned FITS frames, or folders of them')
+    c.add_argument('--json', action='store_true', help='one JSON object per input line')
+    c.add_argument('--model', default=None, help='a classifier folder (default: the shipped model)')
+    g = _command(sub, 'segment', 'per-pixel cloud probability (PROB) and mask (MASK) products for FITS frames',
+                 'iris-clouddeep segment demo/raw -o demo/maps --json', cmd_segment)
+    g.add_argument('paths', nargs='+', help='raw or binned FITS frames, or folders of them')
+    _writes(g, 'folder for the products (<stem>_seg.fits; not inside an input folder)',
+            overwrite='replace existing products')
     g.add_argument('--json', action='store_true', help='one JSON object per input line, with its cloud cover')
     g.add_argument('--model', default=None, help='a UNet folder (default: the shipped UNet)')
-    g.add_argument('--overwrite', action='store_true'); g.set_defaults(func=cmd_segment)
-    r = sub.add_parser('transfer', help='zero-shot / fine-tuned / from-scratch UNet, cross-validated on labelled images')
-    r.add_argument('--config', default=None, help='a UNet configuration naming the dataset (a public set or images)')
-    r.add_argument('--images', default=None, help='a folder of images (with --masks: overrides the dataset)')
-    r.add_argument('--masks', default=None, help='a folder of binary masks with the same file stems')
-    r.add_argument('--folds', type=int, default=None, help='k-fold cross-validation (1: one 80/20 split; default general.folds)')
-    r.add_argument('--starts', default='zero-shot,fine-tuned,scratch', help='comma-separated starts (default all three)')
-    r.add_argument('--init', default=None, help='the UNet to transfer (default: the shipped UNet)')
-    r.add_argument('--output-dir', default=None); r.add_argument('--overwrite', action='store_true', help='replace a study already in the output folder')
-    r.add_argument('--quiet', action='store_true'); r.set_defaults(func=cmd_transfer)
-    n = sub.add_parser('night', help='the main job: classify, segment, score and decide every frame of a night',
-                       description='Every frame classified, cloudy ones segmented, blobs, cover and sky quality in\n'
-                       "the telescope's field, a decision per frame and a night state with hysteresis. Writes\n"
-                       'night.csv, summary.json, night.png and changes.png into the output folder; resumes a\n'
-                       'run found there.\n\nexample:\n  iris-clouddeep night demo/raw -o demo/night',
-                       formatter_class=_Help)
+
+# %% ../nbs/15_cli.ipynb #1b51c26c
+def _add_night(sub):
+    n = _command(sub, 'night', 'the main job: classify, segment, score and decide every frame of a night',
+                 'iris-clouddeep night demo/raw -o demo/night', cmd_night)
+    n.description = ("Every frame classified, cloudy ones segmented, blobs, cover and sky quality in the telescope's\n"
+                     "field, a decision per frame and a night state with hysteresis. Writes night.csv, summary.json,\n"
+                     "night.png and changes.png into the output folder; resumes a run found there.\n\n"
+                     "example:\n  iris-clouddeep night demo/raw -o demo/night")
     n.add_argument('inputs', nargs='+', help='raw or binned FITS frames, or folders of them (searched recursively)')
-    n.add_argument('-o', '--out', required=True, help='output folder (not inside an input folder)')
-    n.add_argument('--jobs', type=int, default=1, help='worker processes')
-    n.add_argument('--backend', default='loky', choices=['loky', 'threading', 'dask'], help='how workers run')
+    _writes(n, 'output folder (not inside an input folder)', overwrite='start afresh instead of resuming')
+    _jobs(n)
     n.add_argument('--segment-all', action='store_true', help='segment every frame, not only cloudy ones')
-    n.add_argument('--field', default=None, help="telescope's field, box:ROW,COL,HEIGHT,WIDTH or circle:ROW,COL,R "
-                   'in fractions of the frame (default: the central box box:0.5,0.5,0.5,0.5)')
+    n.add_argument('--field', default=None, type=_field, help="the telescope's field, box:ROW,COL,HEIGHT,WIDTH or "
+                   'circle:ROW,COL,R in fractions of the frame (default: the central box box:0.5,0.5,0.5,0.5)')
     n.add_argument('--open-after', type=float, default=300., help='seconds of good sky before the state is safe again')
-    n.add_argument('--max-gap', type=float, default=300., help='seconds without a frame after which it is unsafe')
+    n.add_argument('--max-gap', type=_positive(float), default=300., help='seconds without a frame: unsafe')
     n.add_argument('--engine', default='keras', choices=['keras', 'flax'], help='UNet engine (same maps)')
     n.add_argument('--products', action='store_true', help='also write a FITS product per frame (products/)')
     n.add_argument('--classifier', default=None, help='a classifier folder (default: the shipped model)')
     n.add_argument('--model', default=None, help='a UNet folder (default: the shipped UNet)')
-    n.add_argument('--overwrite', action='store_true', help='start afresh instead of resuming a run in the folder')
-    n.add_argument('--quiet', action='store_true', help='no progress bar')
-    n.set_defaults(func=cmd_night)
-    k = sub.add_parser('quicklook', help='draw masked products into a PNG')
-    k.add_argument('products'); k.add_argument('png'); k.add_argument('--n', type=int, default=8)
-    k.set_defaults(func=cmd_quicklook)
+
+def _add_transfer(sub):
+    r = _command(sub, 'transfer', 'zero-shot, fine-tuned and from-scratch UNets cross-validated on labelled images',
+                 'iris-clouddeep transfer --images sky/ --masks masks/ -o runs/mine', cmd_transfer)
+    r.add_argument('--config', default=None, help='a UNet configuration naming the dataset (a public set or images)')
+    r.add_argument('--images', default=None, help='a folder of images (with --masks: overrides the dataset)')
+    r.add_argument('--masks', default=None, help='a folder of binary masks with the same file stems')
+    r.add_argument('--folds', type=_positive(int), default=None,
+                   help='k-fold cross-validation (1: one 80/20 split; default: general.folds)')
+    r.add_argument('--starts', default='zero-shot,fine-tuned,scratch', help='comma-separated starts')
+    r.add_argument('--init', default=None, help='the UNet to transfer (default: the shipped UNet)')
+    _writes(r, 'study folder (default: general.output_dir of the configuration)', required=False,
+            overwrite='replace a study already in the folder')
+
+def _kinds(text):
+    from iris_clouddeep.simulate import SCENE_KINDS
+    kinds = tuple(text.split(','))
+    bad = [k for k in kinds if k not in SCENE_KINDS or k == 'clear']
+    if bad:
+        raise argparse.ArgumentTypeError(f"unknown kind(s) {bad}: use some of {[k for k in SCENE_KINDS if k != 'clear']}")
+    return kinds
+
+def _field(text):
+    from iris_clouddeep.blobs import Field
+    try:
+        return Field.parse(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+# %% ../nbs/15_cli.ipynb #8f45adad
+def parser()->argparse.ArgumentParser:
+    "The argument parser of `iris-clouddeep`: sub-commands in the order of the pipeline."
+    from iris_clouddeep import __version__
+    codes = '\n'.join(f"  {k:<4} {v}" for k, v in EXIT_CODES.items())
+    p = argparse.ArgumentParser(prog='iris-clouddeep', formatter_class=_Help,
+                                description='Clear/cloudy classification and cloud maps of LWIR sky frames.',
+                                epilog=f"exit status:\n{codes}")
+    p.add_argument('--version', action='version', version=f'iris-clouddeep {__version__}')
+    sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    for add in (_add_simulate, _add_preprocess, _add_scan, _add_quicklook, _add_training, _add_inference,
+                _add_night, _add_transfer):
+        add(sub)
     return p
 
+def _bug_report(command:str, e:BaseException)->str:
+    "Write the traceback of an internal error to a file; the one line that says so."
+    import tempfile, traceback
+    fd, path = tempfile.mkstemp(prefix=f'iris-clouddeep-{command}-', suffix='.log')
+    with os.fdopen(fd, 'w') as f:
+        traceback.print_exception(e, file=f)
+    return (f"iris-clouddeep {command}: internal error {type(e).__name__}: {_one_line(e)}; this is a bug, "
+            f"its traceback is in {path} (rerun with --debug to show it)")
+
+def _one_line(e)->str:
+    return ' '.join(str(e).split())
+
 def main(argv=None)->int:
-    "Run `iris-clouddeep`; input problems print one line and return 2."
+    "Run `iris-clouddeep`; returns the exit status of `EXIT_CODES`."
     a = parser().parse_args(argv)
-    try: return a.func(a)
-    except (IrisError, FileExistsError, FileNotFoundError, ValueError) as e:
-        print(f"iris-clouddeep {a.command}: error: {e}", file=sys.stderr)
+    try:
+        return a.func(a)
+    except (IrisError, OSError) as e:
+        print(f"iris-clouddeep {a.command}: error: {_one_line(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr); return 130
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:
+        if a.debug:
+            raise
+        print(_bug_report(a.command, e), file=sys.stderr)
+        return 3

@@ -10,14 +10,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 import numpy as np
 from astropy.io import fits
-from .io import IrisError, RAW_SHAPE, BINNED_SHAPE, atomic_write
+from .io import UsageError, IrisError, RAW_SHAPE, BINNED_SHAPE, atomic_write
 
 # %% auto #0
 __all__ = ['IMG_EXT', 'CLOUDY_MIN_COVER', 'CLEAR_MAX_TAU', 'CAMERA_RANGES', 'HARD_NIGHT', 'parse_frame_name', 'night_of',
            'FrameRecord', 'scan_frames', 'write_manifest', 'read_manifest', 'select_frames', 'sample_frames',
            'block_of', 'split_by_block', 'to_gray', 'resize_image', 'resize_mask', 'load_image_folder',
-           'load_public_segmentation', 'load_swimcat', 'load_cloudynight', 'public_root', 'plot_cover_timeline',
-           'label_from_cover', 'draw_camera', 'binned_tau', 'simulate_dataset', 'split_nights']
+           'load_public_segmentation', 'load_swimcat', 'load_cloudynight', 'public_root', 'load_lwir_segmentation',
+           'similarity_groups', 'split_groups', 'plot_cover_timeline', 'label_from_cover', 'draw_camera', 'binned_tau',
+           'simulate_dataset', 'split_nights']
 
 # %% ../nbs/04_datasets.ipynb #82709f72
 _NAME = re.compile(r'(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_flux(?:_(\d+))?')
@@ -115,7 +116,7 @@ def select_frames(records:list, min_dt:float=2.0)->list:
 
 def sample_frames(records:list, n:int, seed:int=0)->list:
     "`n` records drawn without replacement (seeded), in their original order."
-    if n > len(records): raise ValueError(f"cannot sample {n} frames from {len(records)} without replacement")
+    if n > len(records): raise UsageError(f"cannot sample {n} frames from {len(records)} without replacement")
     idx = np.sort(np.random.default_rng(seed).choice(len(records), n, replace=False))
     return [records[i] for i in idx]
 
@@ -124,7 +125,7 @@ def block_of(r:FrameRecord, block:str='night')->str:
     "The time block of a record: its night, or its night and hour."
     if block == 'night': return r.night
     if block == 'hour': return f"{r.night}/{r.time[:13]}"
-    raise ValueError(f"block must be 'night' or 'hour', not {block!r}")
+    raise UsageError(f"block must be 'night' or 'hour', not {block!r}")
 
 def split_by_block(records:list, # records with times
                    fractions=(0.7, 0.15, 0.15), # shares of train, val, test (by frame count)
@@ -133,7 +134,7 @@ def split_by_block(records:list, # records with times
                   )->list:
     "Copies of the records with `split` set, whole time blocks per split."
     f = np.asarray(fractions, float)
-    if f.shape != (3,) or (f < 0).any() or not np.isclose(f.sum(), 1): raise ValueError(f"fractions must be 3 non-negative shares summing to 1, not {fractions}")
+    if f.shape != (3,) or (f < 0).any() or not np.isclose(f.sum(), 1): raise UsageError(f"fractions must be 3 non-negative shares summing to 1, not {fractions}")
     recs = [r for r in records if r.time]
     if len(recs) < len(records): warnings.warn(f"{len(records) - len(recs)} records without a time were left out of the split")
     blocks = sorted({block_of(r, block) for r in recs})
@@ -237,6 +238,49 @@ def public_root(root=None)->Path|None:
     for c in cands:
         if c and (Path(c)/'README.md').exists(): return Path(c)
     return None
+
+# %% ../nbs/04_datasets.ipynb #2d64dbd7
+def load_lwir_segmentation(root, # the stardice_lwir folder (or one holding binned 3-HDU frames under segmentation/)
+                          )->dict:
+    "{'images' (binned ADU), 'masks', 'reference' (the paper's UNet map), 'names'} of the real binned frames."
+    from iris_clouddeep.io import read_frame
+    from iris_clouddeep.preprocess import binned_adu
+    files = sorted((Path(root) / 'segmentation').glob('*.fits'))
+    if not files:
+        raise IrisError(f"{root}: no binned frames under segmentation/")
+    imgs, masks, refs = [], [], []
+    for f in files:
+        imgs.append(binned_adu(read_frame(f)))
+        masks.append((read_frame(f, hdu=1, allow_nonfinite=True).data > 0.5).astype(np.uint8))
+        refs.append(read_frame(f, hdu=2, allow_nonfinite=True).data)
+    return dict(images=np.stack(imgs), masks=np.stack(masks), reference=np.stack(refs), names=[f.stem for f in files])
+
+def similarity_groups(images, # (n, rows, cols)
+                      r:float=0.9, # correlation above which two frames are near-duplicates
+                      step:int=4, # subsampling of the images before correlating
+                     )->np.ndarray:
+    "Group number of each image: connected components of the graph of pairs correlating above `r`."
+    from scipy.sparse.csgraph import connected_components
+    x = np.asarray(images, np.float64)[:, ::step, ::step].reshape(len(images), -1)
+    x = (x - x.mean(1, keepdims=True)) / np.maximum(x.std(1, keepdims=True), 1e-9)
+    c = x @ x.T / x.shape[1]
+    return connected_components(c > r, directed=False)[1]
+
+def split_groups(groups, # group number per item
+                 fractions=(0.6, 0.2, 0.2), # train, validation, test shares of the items (approximately)
+                 seed:int=0, # seed of the group order
+                )->np.ndarray:
+    "'train', 'val' or 'test' per item, whole groups at a time, groups in a seeded random order."
+    g = np.asarray(groups)
+    ids = np.random.default_rng(seed).permutation(np.unique(g))
+    sizes = np.array([(g == i).sum() for i in ids])
+    edges = np.cumsum(sizes) / len(g)
+    cut = np.cumsum(fractions)[:2] + 1e-9
+    part = np.array(['train', 'val', 'test'])[np.searchsorted(cut, edges, side='left')]
+    out = np.empty(len(g), '<U5')
+    for i, s in zip(ids, part):
+        out[g == i] = s
+    return out
 
 # %% ../nbs/04_datasets.ipynb #34c72331
 def plot_cover_timeline(records:list, ax=None):

@@ -15,9 +15,9 @@ from astropy.utils.exceptions import AstropyWarning
 
 # %% auto #0
 __all__ = ['DR', 'ADU_MAX', 'RAW_SHAPE', 'BINNED_SHAPE', 'EXTNAMES', 'IrisError', 'NotFitsError', 'NoImageDataError',
-           'FrameShapeError', 'NonFinitePixelsError', 'ADURangeError', 'OutputExistsError', 'FrameHeader', 'Frame',
-           'decode_fits', 'check_image', 'read_frame', 'frame_stem', 'atomic_write', 'ascii_card', 'encode_fits',
-           'write_product', 'read_product', 'write_raw']
+           'FrameShapeError', 'NonFinitePixelsError', 'ADURangeError', 'UsageError', 'OutputExistsError', 'FrameHeader',
+           'Frame', 'decode_fits', 'check_image', 'read_frame', 'frame_stem', 'atomic_write', 'ascii_card',
+           'encode_fits', 'write_product', 'read_product', 'write_raw']
 
 # %% ../nbs/00_io.ipynb #68825b89
 DR = 2**14  # dynamic range of the 14-bit Tau2 ADU
@@ -44,6 +44,9 @@ class NonFinitePixelsError(IrisError):
 
 class ADURangeError(IrisError):
     "Pixel values fall outside the 14-bit range 0 … 2**14-1."
+
+class UsageError(IrisError, ValueError):
+    "A parameter out of its range or of the wrong form (a setting, an option)."
 
 class OutputExistsError(IrisError):
     "Writing would replace an existing file (or an input) without being asked to."

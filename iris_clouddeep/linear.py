@@ -8,7 +8,7 @@ import json, re, dataclasses, typing
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
-from .io import IrisError, atomic_write
+from .io import UsageError, IrisError, atomic_write
 from .preprocess import Normalizer
 from .metrics import binary_metrics, best_threshold, roc_points
 
@@ -207,7 +207,7 @@ def make_linear(name:str, seed:int=0):
     if name == 'logistic': return SGDClassifier(loss='log_loss', alpha=1e-4, max_iter=50, tol=1e-3, random_state=seed)
     if name == 'perceptron': return Perceptron(max_iter=50, tol=1e-3, random_state=seed)
     if name == 'ridge': return RidgeClassifier(alpha=1.0)
-    raise ValueError(f"linear model must be one of {LINEAR_MODELS}, not {name!r}")
+    raise UsageError(f"linear model must be one of {LINEAR_MODELS}, not {name!r}")
 
 def linear_baselines(data:dict, # from `load_classification_data`
                      seed:int=0, models=LINEAR_MODELS)->tuple:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 from .io import DR, RAW_SHAPE, BINNED_SHAPE, FrameShapeError, NonFinitePixelsError, IrisError, atomic_write
-from .io import ADURangeError
+from .io import ADURangeError, UsageError
 
 # %% auto #0
 __all__ = ['rebin', 'binned_adu', 'Normalizer', 'AugmentConfig', 'random_affine', 'augment_pair', 'show_augmentations']
@@ -23,7 +23,7 @@ def rebin(img:np.ndarray, # image (rows, cols) or batch (..., rows, cols)
     "Mean of k×k blocks; a clear error when the shape is not divisible by k."
     a = np.asarray(img)
     if a.ndim < 2: raise FrameShapeError(f"rebin needs at least 2 dimensions, got shape {a.shape}")
-    if k < 1 or int(k) != k: raise ValueError(f"rebin factor must be a positive integer, not {k!r}")
+    if k < 1 or int(k) != k: raise UsageError(f"rebin factor must be a positive integer, not {k!r}")
     *lead, h, w = a.shape
     if h % k or w % k: raise FrameShapeError(f"shape {a.shape[-2:]} is not divisible by the rebin factor {k}")
     acc = np.float64 if a.dtype == np.float64 else np.float32
@@ -31,7 +31,7 @@ def rebin(img:np.ndarray, # image (rows, cols) or batch (..., rows, cols)
         bad = ~np.isfinite(a)
         if bad.any():
             if nan == 'raise': raise NonFinitePixelsError(f"{int(bad.sum())} NaN/inf pixels in the image to rebin (pass nan='ignore' to skip them)")
-            if nan != 'ignore': raise ValueError(f"nan must be 'raise' or 'ignore', not {nan!r}")
+            if nan != 'ignore': raise UsageError(f"nan must be 'raise' or 'ignore', not {nan!r}")
             import warnings
             blocks = a.reshape(*lead, h // k, k, w // k, k)
             with warnings.catch_warnings():
@@ -80,7 +80,7 @@ class Normalizer:
     n_fit:int = 0  # number of pixels the statistics came from
 
     def __post_init__(self):
-        if self.method not in _METHODS: raise ValueError(f"normalisation must be one of {_METHODS}, not {self.method!r}")
+        if self.method not in _METHODS: raise UsageError(f"normalisation must be one of {_METHODS}, not {self.method!r}")
 
     @property
     def fitted(self): return self.method == 'dr' or (self.a is not None and self.b is not None)
@@ -93,7 +93,7 @@ class Normalizer:
         if not fin.any(): raise NonFinitePixelsError("no finite pixel to fit the normalisation on")
         x = x[fin]
         a, b = (x.min(), x.max()) if self.method == 'min_max' else (x.mean(), x.std())
-        if not b > (a if self.method == 'min_max' else 0): raise ValueError(f"degenerate training statistics for {self.method}: {a}, {b}")
+        if not b > (a if self.method == 'min_max' else 0): raise UsageError(f"degenerate training statistics for {self.method}: {a}, {b}")
         return Normalizer(self.method, float(a), float(b), int(fin.sum()))
 
     def __call__(self, images)->np.ndarray:
@@ -124,7 +124,7 @@ class AugmentConfig:
 def random_affine(rng:np.random.Generator, shape, cfg:AugmentConfig=AugmentConfig()):
     "Draw one affine map (matrix, offset) from output to input coordinates, about the image centre."
     h, w = shape
-    if not 0 <= cfg.shift <= 0.5: raise ValueError(f"shift must be a fraction of the size in [0, 0.5], not {cfg.shift}")
+    if not 0 <= cfg.shift <= 0.5: raise UsageError(f"shift must be a fraction of the size in [0, 0.5], not {cfg.shift}")
     th = np.deg2rad(rng.uniform(-cfg.rotate, cfg.rotate))
     sh = rng.uniform(-cfg.shear, cfg.shear)
     z = rng.uniform(*cfg.zoom)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage, special
 from astropy.io import fits
-from .io import DR, ADU_MAX, RAW_SHAPE, FrameHeader, write_raw, atomic_write
+from .io import UsageError, DR, ADU_MAX, RAW_SHAPE, FrameHeader, write_raw, atomic_write
 
 # %% auto #0
 __all__ = ['PIXEL_DEG', 'CLOUD_TYPES', 'TAU_THRESHOLD', 'SCENE_KINDS', 'band_radiance', 'brightness_temperature', 'SkyParams',
@@ -217,7 +217,7 @@ class Scene:
     @classmethod
     def random(cls, kind:str, rng:np.random.Generator, cover=None, grid=(256, 256), cover_range=(0.15, 0.95)):
         "A scene of `kind` (one of SCENE_KINDS) with random pointing, atmosphere and clouds (layer cover from `cover_range` unless given)."
-        if kind not in SCENE_KINDS: raise ValueError(f"scene kind must be one of {SCENE_KINDS}, not {kind!r}")
+        if kind not in SCENE_KINDS: raise UsageError(f"scene kind must be one of {SCENE_KINDS}, not {kind!r}")
         sky = SkyParams(elevation=float(rng.uniform(30, 85)), grad_angle=float(rng.uniform(0, 360)),
                         pwv=float(rng.uniform(3, 15)), t_air=float(rng.uniform(-8, 10)), c_horizon=float(rng.uniform(13, 21)))
         names = [] if kind == 'clear' else kind.split('+')

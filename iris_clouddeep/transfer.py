@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import numpy as np
-from .io import IrisError, atomic_write
+from .io import UsageError, IrisError, atomic_write
 from .preprocess import Normalizer
 from .metrics import pixel_metrics, write_csv
 from .unet import UNetConfig, Segmenter, load_segmenter, load_unet_config, load_image_dataset, train_unet, otsu_masks
@@ -23,8 +23,8 @@ def segmentation_folds(n:int, # number of images
                        test_fraction:float=0.2, # held-out share when `folds` is 1
                       )->list:
     "One {'train', 'val', 'test'} dict of sorted index arrays per fold; the test parts are disjoint (and cover all images when folds ≥ 2)."
-    if not isinstance(folds, (int, np.integer)) or folds < 1: raise ValueError(f"folds must be a positive integer, not {folds!r}")
-    if not 0 < val_fraction < 1 or not 0 < test_fraction < 1: raise ValueError("val_fraction and test_fraction must be in (0, 1)")
+    if not isinstance(folds, (int, np.integer)) or folds < 1: raise UsageError(f"folds must be a positive integer, not {folds!r}")
+    if not 0 < val_fraction < 1 or not 0 < test_fraction < 1: raise UsageError("val_fraction and test_fraction must be in (0, 1)")
     if n < 3 * max(folds, 2): raise IrisError(f"{n} images are too few for {folds} fold(s): need at least {3 * max(folds, 2)}")
     idx = np.random.default_rng(seed).permutation(n)
     tests = np.array_split(idx, folds) if folds > 1 else [idx[:max(1, int(round(test_fraction * n)))]]
@@ -59,8 +59,8 @@ def transfer_study(cfg:UNetConfig, # an image dataset (`general.dataset`: a publ
     from tqdm.auto import tqdm
     modes = tuple(modes)
     bad = sorted(set(modes) - set(TRANSFER_MODES))
-    if bad or not modes: raise ValueError(f"unknown start(s) {bad}: use some of {TRANSFER_MODES}")
-    if cfg.general.dataset == 'simulated': raise ValueError("transfer_study needs an image dataset (a public set or 'images'), not 'simulated'")
+    if bad or not modes: raise UsageError(f"unknown start(s) {bad}: use some of {TRANSFER_MODES}")
+    if cfg.general.dataset == 'simulated': raise UsageError("transfer_study needs an image dataset (a public set or 'images'), not 'simulated'")
     out = Path(out_dir or cfg.general.output_dir)
     if (out/'transfer.json').exists() and not overwrite: raise IrisError(f"{out} already holds a transfer study: choose another output folder or overwrite")
     folds = cfg.general.folds if folds is None else folds

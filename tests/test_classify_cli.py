@@ -14,8 +14,8 @@ def run(cli, *args):
 @pytest.fixture(scope='module')
 def frames(tmp_path_factory, cli):
     root = tmp_path_factory.mktemp('cls')
-    assert run(cli, 'simulate', root / 'raw', '--n', 12, '--seed', 4, '--cadence', 120, '--quiet').returncode == 0
-    assert run(cli, 'preprocess', root / 'raw', root / 'prod', '--quiet').returncode == 0
+    assert run(cli, 'simulate', '-o', root / 'raw', '--frames', 12, '--seed', 4, '--cadence', 120, '--quiet').returncode == 0
+    assert run(cli, 'preprocess', root / 'raw', '-o', root / 'prod', '--quiet').returncode == 0
     return root
 
 

@@ -18,7 +18,7 @@ def digest(folder):
 @pytest.fixture(scope='module')
 def night(tmp_path_factory, cli):
     out = tmp_path_factory.mktemp('night') / 'raw'
-    r = run(cli, 'simulate', out, '--n', 60, '--seed', 0, '--quiet')
+    r = run(cli, 'simulate', '-o', out, '--frames', 60, '--seed', 0, '--quiet')
     assert r.returncode == 0, r.stderr
     return out
 
@@ -39,17 +39,17 @@ def test_simulate_writes_raw_frames_with_truth(night):
 
 
 def test_simulate_is_seeded(cli, tmp_path, night):
-    r = run(cli, 'simulate', tmp_path / 'again', '--n', 60, '--seed', 0, '--quiet')
+    r = run(cli, 'simulate', '-o', tmp_path / 'again', '--frames', 60, '--seed', 0, '--quiet')
     assert r.returncode == 0
     a, b = sorted(night.iterdir())[17], tmp_path / 'again' / sorted(night.iterdir())[17].name
     assert np.array_equal(fits.getdata(a), fits.getdata(b)) and np.array_equal(fits.getdata(a, 'TRUTH'), fits.getdata(b, 'TRUTH'))
-    r = run(cli, 'simulate', tmp_path / 'other', '--n', 3, '--seed', 1, '--quiet')
+    r = run(cli, 'simulate', '-o', tmp_path / 'other', '--frames', 3, '--seed', 1, '--quiet')
     assert not np.array_equal(fits.getdata(sorted((tmp_path / 'other').iterdir())[0]), fits.getdata(sorted(night.iterdir())[0]))
 
 
 def test_simulate_refuses_to_overwrite(cli, night):
     before = digest(night)
-    r = run(cli, 'simulate', night, '--n', 60, '--seed', 5)
+    r = run(cli, 'simulate', '-o', night, '--frames', 60, '--seed', 5)
     assert r.returncode == 2 and 'already exist' in r.stderr and 'Traceback' not in r.stderr
     assert digest(night) == before
 
@@ -75,7 +75,7 @@ def test_preprocess_bad_input_batch(cli, night, tmp_path):
     bad = make_bad_batch(src, sorted(night.glob('*.fits')))
     before = digest(src)
     out = tmp_path / 'out'
-    r = run(cli, 'preprocess', src, out, '--jobs', 2, '--quiet')
+    r = run(cli, 'preprocess', src, '-o', out, '--jobs', 2, '--quiet')
     assert r.returncode == 1, r.stderr
     assert 'Traceback' not in r.stderr
     for name, why in bad.items():  # every bad file named, with its reason, on one line
@@ -88,7 +88,7 @@ def test_preprocess_bad_input_batch(cli, night, tmp_path):
         assert [x.name for x in h] == ['IMAGE', 'MASK', 'TRUTH']
         assert h[0].data.shape == (128, 160) and h['MASK'].header['IMGTYPE'] == 'GROUND-TRUTH'
         assert set(np.unique(h['MASK'].data)) <= {0, 1}
-    r2 = run(cli, 'preprocess', src, out, '--quiet')  # resume: complete products are skipped
+    r2 = run(cli, 'preprocess', src, '-o', out, '--quiet')  # resume: complete products are skipped
     assert '3 already done' in r2.stdout and r2.returncode == 1
 
 
@@ -96,7 +96,7 @@ def test_preprocess_product_matches_library(cli, night, tmp_path):
     from iris_clouddeep.masks import preprocess_frame
     from iris_clouddeep.io import read_frame
     src = sorted(night.glob('*.fits'))[20]
-    r = run(cli, 'preprocess', night, tmp_path / 'p', '--quiet', '--jobs', 2)
+    r = run(cli, 'preprocess', night, '-o', tmp_path / 'p', '--quiet', '--jobs', 2)
     assert r.returncode == 0, r.stderr
     x, m, tb = preprocess_frame(read_frame(src).data, fits.getdata(src, 'TRUTH'))
     with fits.open(tmp_path / 'p' / f'{src.stem}_masked.fits') as h:
@@ -104,7 +104,7 @@ def test_preprocess_product_matches_library(cli, night, tmp_path):
 
 
 def test_bad_folder_is_one_line(cli, tmp_path):
-    r = run(cli, 'preprocess', tmp_path / 'nope', tmp_path / 'out')
+    r = run(cli, 'preprocess', tmp_path / 'nope', '-o', tmp_path / 'out')
     assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'not a folder' in r.stderr
 
 

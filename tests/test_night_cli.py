@@ -26,7 +26,7 @@ def table(out):
 @pytest.fixture(scope='module')
 def night(tmp_path_factory, cli):
     root = tmp_path_factory.mktemp('night')
-    r = run(cli, 'simulate', root / 'raw', '--n', 40, '--seed', 21, '--cadence', 60, '--quiet')
+    r = run(cli, 'simulate', '-o', root / 'raw', '--frames', 40, '--seed', 21, '--cadence', 60, '--quiet')
     assert r.returncode == 0, r.stderr
     raw = root / 'raw'
     (raw / '2023_02_14_20_10_30_flux_900.fits').write_text('not fits at all\n' * 40)

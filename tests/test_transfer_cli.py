@@ -33,7 +33,7 @@ def test_transfer_on_own_folder(cli, folder, tmp_path):
     cfg.write_text('{"network": {"num_epochs": 2, "batch_size": 4}}  // dataset from --images/--masks')
     out = tmp_path / 'study'
     r = run(cli, 'transfer', '--config', cfg, '--images', folder / 'images', '--masks', folder / 'masks', '--folds', 2,
-            '--starts', 'zero-shot,scratch', '--output-dir', out, '--quiet')
+            '--starts', 'zero-shot,scratch', '-o', out, '--quiet')
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert [l.split()[0] for l in lines[:3]] == ['zero-shot', 'scratch', 'otsu'] and '12 held-out images' in lines[-1]
@@ -45,7 +45,7 @@ def test_transfer_on_own_folder(cli, folder, tmp_path):
     assert sorted(int(f['n_test']) for f in folds if f['start'] == 'scratch') == [6, 6]
     summary = json.loads((out / 'transfer.json').read_text())
     assert summary['dataset'] == 'images' and summary['n_held_out'] == 12
-    again = run(cli, 'transfer', '--images', folder / 'images', '--masks', folder / 'masks', '--output-dir', out)
+    again = run(cli, 'transfer', '--images', folder / 'images', '--masks', folder / 'masks', '-o', out)
     assert again.returncode == 2 and 'already holds a transfer study' in again.stderr  # results never replaced silently
     assert json.loads((out / 'transfer.json').read_text()) == summary
 
@@ -55,9 +55,9 @@ def test_transfer_bad_inputs(cli, folder, tmp_path):
     assert r.returncode == 2 and r.stderr.strip() == 'iris-clouddeep transfer: error: give --images and --masks together'
     partial = tmp_path / 'masks'; partial.mkdir()
     for p in sorted((folder / 'masks').glob('*.png'))[:5]: (partial / p.name).write_bytes(p.read_bytes())
-    r = run(cli, 'transfer', '--images', folder / 'images', '--masks', partial, '--output-dir', tmp_path / 'x')
+    r = run(cli, 'transfer', '--images', folder / 'images', '--masks', partial, '-o', tmp_path / 'x')
     assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'no mask for 7 image(s), e.g. sky05.png' in r.stderr
-    r = run(cli, 'transfer', '--images', folder / 'images', '--masks', folder / 'masks', '--folds', 5, '--output-dir', tmp_path / 'y')
+    r = run(cli, 'transfer', '--images', folder / 'images', '--masks', folder / 'masks', '--folds', 5, '-o', tmp_path / 'y')
     assert r.returncode == 2 and '12 images are too few for 5 fold(s): need at least 15' in r.stderr
-    r = run(cli, 'transfer', '--images', folder / 'images', '--masks', folder / 'masks', '--starts', 'zeroshot', '--output-dir', tmp_path / 'z')
+    r = run(cli, 'transfer', '--images', folder / 'images', '--masks', folder / 'masks', '--starts', 'zeroshot', '-o', tmp_path / 'z')
     assert r.returncode == 2 and "unknown start(s) ['zeroshot']" in r.stderr
