@@ -28,7 +28,7 @@ def _file_error(path, err, as_json:bool):
 
 def _expand(paths)->list:
     "FITS files: the paths given, folders replaced by the FITS files under them."
-    from iris_clouddeep.parallel import find_fits
+    from iris_clouddeep.io import find_fits
     files = [f for p in map(Path, paths) for f in (find_fits(p) if p.is_dir() else [p])]
     if not files:
         raise IrisError(f"{', '.join(map(str, paths))}: no FITS frames (*.fits, *.fit, *.fits.gz) found")
@@ -79,7 +79,7 @@ def cmd_quicklook(a):
     "Draw a grid of masked products, evenly spread over the folder, with truth (or recipe-mask) contours into a PNG."
     import matplotlib
     matplotlib.use('Agg')
-    from iris_clouddeep.parallel import find_fits
+    from iris_clouddeep.io import find_fits
     from iris_clouddeep.io import read_product, atomic_write
     from iris_clouddeep.simulate import show_frames
     files = find_fits(a.products)
@@ -106,7 +106,7 @@ def cmd_quicklook(a):
 
 def _not_an_input(out, in_dir):
     "Refuse an output that is an input file or a FITS file where inputs are read from."
-    from iris_clouddeep.parallel import FITS_PATTERNS
+    from iris_clouddeep.io import FITS_PATTERNS
     out, root = Path(out).resolve(), Path(in_dir).resolve()
     if root in out.parents and out.name.lower().endswith(FITS_PATTERNS):
         raise IrisError(f"{out}: refusing to write over a frame in the input folder {in_dir}; choose another -o/--out")
@@ -211,6 +211,8 @@ def cmd_segment(a):
     paths = _expand(a.paths)
     from iris_clouddeep.pipeline import night_inputs
     night_inputs(a.paths, a.out)  # the output folder may not lie in an input folder
+    from iris_clouddeep.io import clean_temporaries
+    clean_temporaries(a.out)
     seg = load_segmenter(a.model)
     failed = 0
     for path in paths:

@@ -52,9 +52,13 @@ class FrameRecord:
     def datetime(self): return datetime.fromisoformat(self.time) if self.time else None
 
 def _record(path:Path, cloudy_above:float)->FrameRecord:
+    from iris_clouddeep.io import read_frame
+    from iris_clouddeep.preprocess import binned_adu
+    fr = read_frame(path)
+    binned_adu(fr)  # the checks every command makes: a file that fails them is no frame
+    shape = fr.data.shape
     with fits.open(path, memmap=True, lazy_load_hdus=True) as hdul:
         h0 = hdul[0].header
-        shape = (h0.get('NAXIS2'), h0.get('NAXIS1'))
         names = [h.name for h in hdul]
         masked = 'MASK' in names or (len(hdul) > 1 and hdul[1].header.get('IMGTYPE') == 'GROUND-TRUTH')
         layout = 'masked' if masked else 'raw' if shape == RAW_SHAPE else 'binned' if shape == BINNED_SHAPE else ''
@@ -81,7 +85,8 @@ def scan_frames(root, # folder to search (recursively) for *.fits / *.fit / *.fi
     from tqdm.auto import tqdm
     root = Path(root)
     if not root.is_dir(): raise IrisError(f"{root}: not a folder")
-    files = sorted(p for pat in ('*.fits', '*.fit', '*.fits.gz') for p in root.rglob(pat))
+    from iris_clouddeep.io import find_fits
+    files = find_fits(root)
     recs = []
     for p in tqdm(files, desc='scan', disable=not progress):
         try: recs.append(_record(p, cloudy_above))

@@ -14,10 +14,11 @@ from astropy.time import Time
 from astropy.utils.exceptions import AstropyWarning
 
 # %% auto #0
-__all__ = ['DR', 'ADU_MAX', 'RAW_SHAPE', 'BINNED_SHAPE', 'EXTNAMES', 'IrisError', 'NotFitsError', 'NoImageDataError',
-           'FrameShapeError', 'NonFinitePixelsError', 'ADURangeError', 'UsageError', 'OutputExistsError', 'FrameHeader',
-           'Frame', 'decode_fits', 'check_image', 'read_frame', 'frame_stem', 'atomic_write', 'ascii_card',
-           'encode_fits', 'write_product', 'read_product', 'write_raw']
+__all__ = ['DR', 'ADU_MAX', 'RAW_SHAPE', 'BINNED_SHAPE', 'EXTNAMES', 'FITS_PATTERNS', 'IrisError', 'NotFitsError',
+           'NoImageDataError', 'FrameShapeError', 'NonFinitePixelsError', 'ADURangeError', 'UsageError',
+           'OutputExistsError', 'FrameHeader', 'Frame', 'decode_fits', 'check_image', 'read_frame', 'frame_stem',
+           'find_fits', 'atomic_write', 'clean_temporaries', 'ascii_card', 'encode_fits', 'write_product',
+           'read_product', 'write_raw']
 
 # %% ../nbs/00_io.ipynb #68825b89
 DR = 2**14  # dynamic range of the 14-bit Tau2 ADU
@@ -78,7 +79,8 @@ class FrameHeader:
         if 'DATE-OBS' in hdr:
             v = hdr['DATE-OBS']
             try: kw['date_obs'] = Time(str(v).strip(), format='isot', scale='utc')
-            except ValueError as e: raise IrisError(f"{path}: DATE-OBS {v!r} is not an ISO time ({e})") from None
+            except ValueError:
+                raise IrisError(f"{path}: DATE-OBS {v!r} is not an ISO time (YYYY-MM-DDThh:mm:ss[.sss])") from None
         for a, (k, t) in _TAU2_KEYS.items():
             if k not in hdr: continue
             v = hdr[k]
@@ -210,7 +212,7 @@ def _hdus(path, need=None)->list:
 
 # %% ../nbs/00_io.ipynb #a0449046
 def read_frame(path, # FITS file to read
-               hdu:int|str=0, # HDU index or extension name holding the image
+               hdu:int|str|None=None, # HDU index or extension name; None: the first HDU holding an image
                shapes=(RAW_SHAPE, BINNED_SHAPE), # accepted shapes; None accepts any 2-D shape
                allow_nonfinite:bool=False, # keep NaN/inf pixels instead of raising
                on_range:str='raise', # integer data outside 0…2**14-1: 'raise', 'clip' (with a warning) or 'ignore'
@@ -218,8 +220,10 @@ def read_frame(path, # FITS file to read
               )->Frame:
     "Read one image HDU of a FITS file into a validated float32 `Frame`."
     path = Path(path)
-    hdus = _hdus(path, need=[hdu, *extensions])
+    hdus = _hdus(path, need=None if hdu is None else [hdu, *extensions])
     names = {str(h.get('EXTNAME', '')).strip().upper(): i for i, (h, _, _) in enumerate(hdus)} | {'PRIMARY': 0}
+    if hdu is None:
+        hdu = next((k for k, (_, d, kind) in enumerate(hdus) if kind == 'image' and d is not None and d.size), 0)
     i = hdu if isinstance(hdu, int) else names.get(str(hdu).upper())
     if i is None or not -len(hdus) <= i < len(hdus): raise NoImageDataError(f"{path}: no HDU {hdu!r}")
     h, raw, kind = hdus[i]
@@ -239,6 +243,21 @@ def frame_stem(path)->str:
             return name[:-len(e)]
     return Path(name).stem
 
+# %% ../nbs/00_io.ipynb #49f5162f
+FITS_PATTERNS = ('.fits', '.fit', '.fits.gz')
+
+def find_fits(root, # folder to search, recursively
+              exclude=None, # a folder whose contents are left out (e.g. the output folder)
+             )->list:
+    "FITS files under `root`, sorted; hidden files, `exclude` and links to folders (loops) are left out."
+    ex = Path(exclude).resolve() if exclude else None
+    out = []
+    for d, dirs, files in os.walk(root, followlinks=False, onerror=None):
+        dirs[:] = sorted(x for x in dirs if not x.startswith('.') and not (ex and Path(d, x).resolve() == ex))
+        out += [Path(d, f) for f in files if f.lower().endswith(FITS_PATTERNS) and not f.startswith('.')]
+    return sorted(out)
+
+
 # %% ../nbs/00_io.ipynb #db0bc64f
 def _version():
     try:
@@ -256,7 +275,7 @@ def atomic_write(path, write_fn, overwrite=False, inputs=()):
     if any(_is_same(path, i) for i in inputs): raise OutputExistsError(f"{path}: refusing to overwrite an input file")
     if path.exists() and not overwrite: raise OutputExistsError(f"{path}: exists (pass overwrite=True to replace it)")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.{os.getpid()}.', suffix='.tmp', dir=path.parent)
     os.close(fd)
     try:
         write_fn(tmp)
@@ -267,6 +286,28 @@ def atomic_write(path, write_fn, overwrite=False, inputs=()):
         if os.path.exists(tmp): os.unlink(tmp)
         raise
     return path
+
+_TMP = re.compile(r'^\..+\.(\d+)\.[^.]+\.tmp$')
+
+def _alive(pid:int)->bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+def clean_temporaries(folder, # a batch's output folder (searched recursively)
+                     )->list:
+    "Remove the temporary files `atomic_write` left behind when its process was killed; returns them."
+    gone = []
+    for p in Path(folder).rglob('.*.tmp') if Path(folder).is_dir() else []:
+        m = _TMP.match(p.name)
+        if m and not _alive(int(m.group(1))):
+            p.unlink(missing_ok=True)
+            gone.append(p)
+    return gone
 
 # %% ../nbs/00_io.ipynb #ffd673cb
 def ascii_card(text:str)->str:

@@ -8,11 +8,11 @@ import os, time
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
-from .io import IrisError, OutputExistsError
+from .io import IrisError, OutputExistsError, clean_temporaries, find_fits
 from .masks import preprocess_file, product_name
 
 # %% auto #0
-__all__ = ['BACKENDS', 'FITS_PATTERNS', 'tune_malloc', 'batch_map', 'iter_map', 'BatchReport', 'find_fits', 'preprocess_dir']
+__all__ = ['BACKENDS', 'tune_malloc', 'batch_map', 'iter_map', 'BatchReport', 'preprocess_dir']
 
 # %% ../nbs/05_parallel.ipynb #e209d1d6
 BACKENDS = ('loky', 'threading', 'dask')
@@ -124,19 +124,6 @@ class BatchReport:
         return (f"{n} file(s): {len(self.done)} written, {len(self.skipped)} already done, {len(self.failed)} failed "
                 f"in {self.seconds:.1f} s ({rate:.1f} files/s)")
 
-FITS_PATTERNS = ('.fits', '.fit', '.fits.gz')
-
-def find_fits(root, # folder to search, recursively
-              exclude=None, # a folder whose contents are left out (e.g. the output folder)
-             )->list:
-    "FITS files under `root`, sorted; hidden files, `exclude` and links to folders (loops) are left out."
-    ex = Path(exclude).resolve() if exclude else None
-    out = []
-    for d, dirs, files in os.walk(root, followlinks=False, onerror=None):
-        dirs[:] = sorted(x for x in dirs if not x.startswith('.') and not (ex and Path(d, x).resolve() == ex))
-        out += [Path(d, f) for f in files if f.lower().endswith(FITS_PATTERNS) and not f.startswith('.')]
-    return sorted(out)
-
 class _Preprocess:
     "Picklable per-file job: (input, output) → ('done' or 'skipped', output path)."
     def __init__(self, overwrite):
@@ -161,6 +148,7 @@ def preprocess_dir(in_dir, # folder of raw or binned frames (searched recursivel
     in_dir, out_dir = Path(in_dir), Path(out_dir)
     if not in_dir.is_dir(): raise IrisError(f"{in_dir}: not a folder")
     if out_dir.resolve() == in_dir.resolve(): raise IrisError(f"{out_dir}: the output folder must differ from the input folder")
+    clean_temporaries(out_dir)  # what a killed run left
     t0, rep = time.perf_counter(), BatchReport()
     todo = []
     for p in find_fits(in_dir, exclude=out_dir):
