@@ -8,6 +8,7 @@ import hashlib, json, os, time
 from pathlib import Path
 import numpy as np
 from .io import IrisError, FrameShapeError, DR, RAW_SHAPE, BINNED_SHAPE, read_frame, atomic_write
+from .io import read_json
 from .preprocess import rebin, binned_adu, Normalizer
 from .metrics import binary_metrics, best_threshold, confusion_matrix, roc_points, reliability, write_csv
 from .linear import ClassifierConfig, NetworkConfig, load_config, load_classification_data, ConfigError
@@ -102,7 +103,8 @@ class Classifier:
         self.normalizer.save(folder/'normalizer.json', overwrite=overwrite)
         from iris_clouddeep.io import _version
         meta = dict(threshold=self.threshold, config=self.config.to_dict() if self.config else None, version=_version(),
-                    sha256=hashlib.sha256((folder/'model.keras').read_bytes()).hexdigest(), **self.info)
+                    sha256=hashlib.sha256((folder/'model.keras').read_bytes()).hexdigest(),
+                    **{k: v for k, v in self.info.items() if k not in ('version', 'sha256')})
         atomic_write(folder/'classifier.json', lambda t: Path(t).write_text(json.dumps(meta, indent=2, default=float)), overwrite=overwrite)
         return folder
 
@@ -118,8 +120,10 @@ def load_classifier(folder=None, # a folder written by `Classifier.save`; None: 
     import keras
     folder = Path(folder) if folder else weights_dir('classifier')
     if not (folder/'model.keras').exists(): raise IrisError(f"{folder}: no model.keras (train one with `iris-clouddeep train-classifier`)")
-    meta = json.loads((folder/'classifier.json').read_text())
-    if meta.get('sha256') and hashlib.sha256((folder/'model.keras').read_bytes()).hexdigest() != meta['sha256']:
+    meta = read_json(folder/'classifier.json')
+    if not meta.get('sha256'):
+        raise IrisError(f"{folder/'classifier.json'}: no sha256 recorded, so the model cannot be checked")
+    if hashlib.sha256((folder/'model.keras').read_bytes()).hexdigest() != meta['sha256']:
         raise IrisError(f"{folder}/model.keras does not match the sha256 recorded in classifier.json")
     cfg = load_config(meta['config']) if meta.get('config') else None
     info = {k: v for k, v in meta.items() if k not in ('threshold', 'config')}

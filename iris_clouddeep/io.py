@@ -17,7 +17,7 @@ from astropy.utils.exceptions import AstropyWarning
 __all__ = ['DR', 'ADU_MAX', 'RAW_SHAPE', 'BINNED_SHAPE', 'EXTNAMES', 'FITS_PATTERNS', 'IrisError', 'NotFitsError',
            'NoImageDataError', 'FrameShapeError', 'NonFinitePixelsError', 'ADURangeError', 'UsageError',
            'OutputExistsError', 'FrameHeader', 'Frame', 'decode_fits', 'check_image', 'read_frame', 'frame_stem',
-           'find_fits', 'atomic_write', 'clean_temporaries', 'ascii_card', 'encode_fits', 'write_product',
+           'read_json', 'find_fits', 'atomic_write', 'clean_temporaries', 'ascii_card', 'encode_fits', 'write_product',
            'read_product', 'write_raw']
 
 # %% ../nbs/00_io.ipynb #68825b89
@@ -242,6 +242,28 @@ def frame_stem(path)->str:
         if name.lower().endswith(e):
             return name[:-len(e)]
     return Path(name).stem
+
+# %% ../nbs/00_io.ipynb #3f4633aa
+def read_json(path, # a JSON file (a model's record, a configuration)
+              strip=None, # a function applied to the text first (e.g. removing JSONC comments)
+             ):
+    "The content of a JSON file, or one `IrisError` naming it: missing, a folder, unreadable, not UTF-8, not JSON."
+    import json
+    path = Path(path)
+    try:
+        text = path.read_text(encoding='utf-8')
+    except FileNotFoundError:
+        raise IrisError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise IrisError(f"{path}: a folder, not a file") from None
+    except UnicodeDecodeError as e:
+        raise IrisError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise IrisError(f"{path}: cannot be read ({e.strerror})") from None
+    try:
+        return json.loads(strip(text) if strip else text)
+    except json.JSONDecodeError as e:
+        raise IrisError(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
 
 # %% ../nbs/00_io.ipynb #49f5162f
 FITS_PATTERNS = ('.fits', '.fit', '.fits.gz')

@@ -8,7 +8,7 @@ import json, re, dataclasses, typing
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
-from .io import UsageError, IrisError, atomic_write
+from .io import UsageError, IrisError, atomic_write, read_json
 from .preprocess import Normalizer
 from .metrics import binary_metrics, best_threshold, roc_points
 
@@ -57,7 +57,7 @@ class GeneralConfig:
     dataset:str = 'simulated'  # 'simulated', 'swimcat' or 'folder'
     folders:list = field(default_factory=lambda: ['../shared/data', '../../shared/data'])  # where to look for the dataset
     train_fraction:float = 0.6  # share for training; the rest is split equally into validation and test
-    normalisation:str = 'mean_std'  # 'min_max' or 'mean_std', fitted on the training split only
+    normalisation:str = 'mean_std'  # 'min_max' or 'mean_std' (fitted on the training split only), or 'frame'
     output_dir:str = 'runs/classifier'  # the run's folder (config, model, history, metrics)
     simulation:SimulationConfig = field(default_factory=SimulationConfig)
 
@@ -107,7 +107,8 @@ class ClassifierConfig(RunConfig):
         g, n, o = self.general, self.network, self.network.optimizer
         checks = [(g.dataset in ('simulated', 'swimcat', 'folder'), 'general.dataset', "one of 'simulated', 'swimcat', 'folder'"),
                   (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
-                  (g.normalisation in ('min_max', 'mean_std'), 'general.normalisation', "'min_max' or 'mean_std'"),
+                  (g.normalisation in ('min_max', 'mean_std', 'frame'), 'general.normalisation',
+                   "'min_max', 'mean_std' or 'frame'"),
                   (n.batch_size >= 1 and n.num_epochs >= 1 and n.patience >= 1, 'network.batch_size/num_epochs/patience', '≥ 1'),
                   (len(n.widths) >= 1 and all(isinstance(w, int) and w > 0 for w in n.widths), 'network.widths', 'positive integers'),
                   (n.pooling in ('avg', 'max', 'avgmax', 'flatten'), 'network.pooling', "'avg', 'max', 'avgmax' or 'flatten'"),
@@ -141,9 +142,10 @@ def load_config(path_or_dict, cls=None):
     if isinstance(path_or_dict, dict): d, src = path_or_dict, 'dict'
     else:
         src = str(path_or_dict)
-        try: d = json.loads(strip_jsonc(Path(path_or_dict).read_text()))
-        except FileNotFoundError: raise ConfigError(f"{src}: no such configuration file") from None
-        except json.JSONDecodeError as e: raise ConfigError(f"{src}: not valid JSON/JSONC ({e})") from None
+        try:
+            d = read_json(path_or_dict, strip=strip_jsonc)
+        except IrisError as e:
+            raise ConfigError(f"configuration {e}") from None
     try: return _build(cls, d, '').validate()
     except ConfigError as e: raise ConfigError(f"{src}: {e}") from None
 

@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 from .io import DR, RAW_SHAPE, BINNED_SHAPE, FrameShapeError, NonFinitePixelsError, IrisError, atomic_write
-from .io import ADURangeError, UsageError
+from .io import ADURangeError, UsageError, read_json
 
 # %% auto #0
-__all__ = ['rebin', 'binned_adu', 'Normalizer', 'AugmentConfig', 'random_affine', 'augment_pair', 'show_augmentations']
+__all__ = ['FRAME_MIN_STD', 'rebin', 'binned_adu', 'Normalizer', 'AugmentConfig', 'random_affine', 'augment_pair',
+           'show_augmentations']
 
 # %% ../nbs/01_preprocess.ipynb #c833f1f8
 def rebin(img:np.ndarray, # image (rows, cols) or batch (..., rows, cols)
@@ -69,25 +70,34 @@ def binned_adu(frame, # a `Frame` from `read_frame` (raw 512×640 or binned 128�
     return rebin(a) if a.shape == RAW_SHAPE else a
 
 # %% ../nbs/01_preprocess.ipynb #a9f42ae6
-_METHODS = ('dr', 'min_max', 'mean_std')
+_METHODS = ('dr', 'min_max', 'mean_std', 'frame')
+
+FRAME_MIN_STD = 4.  # ADU: the camera's temporal noise; a featureless frame is not stretched beyond it
+
+def _per_frame(x, min_std:float)->np.ndarray:
+    "Each image (last two axes) minus its mean, divided by its standard deviation (at least `min_std`)."
+    m = x.mean(axis=(-2, -1), keepdims=True)
+    s = np.maximum(x.std(axis=(-2, -1), keepdims=True), np.float32(min_std))
+    return ((x - m) / s).astype(np.float32)
 
 @dataclass
 class Normalizer:
     "Pixel normalisation with statistics fitted on training data only."
-    method:str = 'dr'  # 'dr' (÷2**14), 'min_max' or 'mean_std'
+    method:str = 'dr'  # 'dr' (÷2**14), 'min_max', 'mean_std' or 'frame' (each image by its own statistics)
     a:float|None = None  # min (min_max) or mean (mean_std), fitted
-    b:float|None = None  # max (min_max) or std (mean_std), fitted
+    b:float|None = None  # max (min_max) or std (mean_std), fitted; 'frame': the smallest spread divided by (ADU)
     n_fit:int = 0  # number of pixels the statistics came from
 
     def __post_init__(self):
         if self.method not in _METHODS: raise UsageError(f"normalisation must be one of {_METHODS}, not {self.method!r}")
 
     @property
-    def fitted(self): return self.method == 'dr' or (self.a is not None and self.b is not None)
+    def fitted(self): return self.method in ('dr', 'frame') or (self.a is not None and self.b is not None)
 
     def fit(self, images):
         "Fit the statistics on training images (any shape, NaN ignored); returns a new Normalizer."
         if self.method == 'dr': return Normalizer('dr')
+        if self.method == 'frame': return Normalizer('frame', b=self.b or FRAME_MIN_STD)
         x = np.asarray(images, np.float64)
         fin = np.isfinite(x)
         if not fin.any(): raise NonFinitePixelsError("no finite pixel to fit the normalisation on")
@@ -100,6 +110,7 @@ class Normalizer:
         "Normalise images (float32); the same statistics for every image and class."
         x = np.asarray(images, np.float32)
         if self.method == 'dr': return x / np.float32(DR)
+        if self.method == 'frame': return _per_frame(x, self.b or FRAME_MIN_STD)
         if not self.fitted: raise IrisError(f"Normalizer({self.method!r}) is not fitted: call .fit(training_images) first")
         if self.method == 'min_max': return (x - np.float32(self.a)) / np.float32(self.b - self.a)
         return (x - np.float32(self.a)) / np.float32(self.b)
@@ -109,7 +120,7 @@ class Normalizer:
         "Write the statistics as JSON (atomically), to sit next to a model."
         return atomic_write(path, lambda t: Path(t).write_text(json.dumps(self.to_dict(), indent=2)), overwrite=overwrite)
     @classmethod
-    def load(cls, path): return cls(**json.loads(Path(path).read_text()))
+    def load(cls, path): return cls(**read_json(path))
 
 # %% ../nbs/01_preprocess.ipynb #d8336a79
 @dataclass

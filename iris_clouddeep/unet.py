@@ -8,18 +8,18 @@ import hashlib, json, os, time
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
-from .io import IrisError, DR, BINNED_SHAPE, atomic_write
+from .io import IrisError, DR, BINNED_SHAPE, atomic_write, read_json
 from .preprocess import Normalizer, augment_pair, AugmentConfig
 from .metrics import pixel_metrics, best_threshold, roc_points, write_csv
 from .linear import load_config, ConfigError, find_folder, RunConfig
 from .masks import recipe_mask, mask_scores
 
 # %% auto #0
-__all__ = ['DEPTH_EDGES', 'pool2', 'upsample_to', 'build_unet', 'unet_param_count', 'count_params', 'SegSimulationConfig',
-           'SegGeneralConfig', 'UNetNetworkConfig', 'UNetConfig', 'load_unet_config', 'load_image_dataset',
-           'load_segmentation_data', 'Segmenter', 'read_saved_unet', 'load_segmenter', 'train_unet', 'otsu_masks',
-           'segmentation_table', 'evaluate_segmenter', 'show_segmentation', 'compare_segmenters', 'cloud_rate_by_depth',
-           'plot_depth_response', 'radiance_ceiling']
+__all__ = ['DATASETS', 'DEPTH_EDGES', 'pool2', 'upsample_to', 'build_unet', 'unet_param_count', 'count_params',
+           'SegSimulationConfig', 'SegGeneralConfig', 'UNetNetworkConfig', 'UNetConfig', 'load_unet_config',
+           'load_image_dataset', 'load_segmentation_data', 'Segmenter', 'read_saved_unet', 'load_segmenter',
+           'train_unet', 'otsu_masks', 'segmentation_table', 'evaluate_segmenter', 'show_segmentation',
+           'compare_segmenters', 'cloud_rate_by_depth', 'plot_depth_response', 'radiance_ceiling']
 
 # %% ../nbs/09_unet.ipynb #8b0b746c
 _XLA_CPU = '--xla_cpu_experimental_ynn_fusion_type=eltwise'
@@ -94,6 +94,8 @@ def count_params(model)->int:
     return int(sum(x.size for x in jax.tree.leaves(nnx.state(model, nnx.Param))))
 
 # %% ../nbs/09_unet.ipynb #6a3b23b4
+DATASETS = ('simulated', 'images', 'swinseg', 'swimseg', 'hyta', 'stardice_lwir')  # what a UNet trains on
+
 @dataclass
 class SegSimulationConfig:
     "Simulated segmentation data."
@@ -107,10 +109,11 @@ class SegSimulationConfig:
 @dataclass
 class SegGeneralConfig:
     "What to train on and where to write."
-    dataset:str = 'simulated'  # 'simulated', 'images' (folders[0] images, folders[1] masks), 'swinseg', 'swimseg', 'hyta'
+    dataset:str = 'simulated'  # 'simulated', 'images' (folders[0] images, folders[1] masks), 'swinseg', 'swimseg',
+    # 'hyta', or 'stardice_lwir' (the paper's real binned frames, split by similarity groups)
     folders:list = field(default_factory=lambda: ['../shared/data', '../../shared/data'])
     train_fraction:float = 0.6
-    normalisation:str = 'mean_std'  # 'dr' (÷2**14), 'min_max' or 'mean_std' (training split only)
+    normalisation:str = 'mean_std'  # 'dr' (÷2**14), 'min_max', 'mean_std' (training split only) or 'frame'
     targets:str = 'truth'  # train on the exact 'truth' or on the paper's 'recipe' masks
     output_dir:str = 'runs/unet'
     folds:int = 5  # transfer studies on image datasets: k-fold cross-validation (1: one seeded split)
@@ -138,10 +141,11 @@ class UNetConfig(RunConfig):
     def validate(self):
         "Check values (types are checked when the file is read); raises ConfigError naming the key."
         g, n = self.general, self.network
-        return self.check([(g.dataset in ('simulated', 'images', 'swinseg', 'swimseg', 'hyta'), 'general.dataset', "'simulated', 'images', 'swinseg', 'swimseg' or 'hyta'"),
+        return self.check([(g.dataset in DATASETS, 'general.dataset', ', '.join(map(repr, DATASETS))),
                               (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
                               (g.folds >= 1, 'general.folds', 'a positive integer'),
-                              (g.normalisation in ('dr', 'min_max', 'mean_std'), 'general.normalisation', "'dr', 'min_max' or 'mean_std'"),
+                              (g.normalisation in ('dr', 'min_max', 'mean_std', 'frame'), 'general.normalisation',
+                               "'dr', 'min_max', 'mean_std' or 'frame'"),
                               (g.targets in ('truth', 'recipe'), 'general.targets', "'truth' or 'recipe'"),
                               (len(n.widths) >= 2 and all(isinstance(w, int) and w > 0 for w in n.widths), 'network.widths', 'two or more positive integers'),
                               (n.batch_size >= 1 and n.num_epochs >= 1 and n.patience >= 1, 'network.batch_size/num_epochs/patience', '≥ 1'),
@@ -163,6 +167,14 @@ def load_image_dataset(g:SegGeneralConfig)->dict:
         return d
     return load_public_segmentation(find_folder(g.folders, g.dataset))
 
+def _lwir_parts(root, fractions, seed:int)->dict:
+    "The paper's real binned frames, whole similarity groups to train, validation and test (no near-duplicates across)."
+    from iris_clouddeep.datasets import load_lwir_segmentation, similarity_groups, split_groups
+    d = load_lwir_segmentation(root)
+    part = split_groups(similarity_groups(d['images']), fractions, seed)
+    names = np.array(d['names'])
+    return {k: (d['images'][part == k], d['masks'][part == k], {'name': names[part == k]}) for k in ('train', 'val', 'test')}
+
 def load_segmentation_data(cfg:UNetConfig)->dict:
     "{'train'|'val'|'test': (images, masks, info), 'normalizer': fitted Normalizer}."
     from iris_clouddeep.datasets import simulate_dataset, split_nights
@@ -174,6 +186,8 @@ def load_segmentation_data(cfg:UNetConfig)->dict:
         sp = split_nights(d, fr, cfg.network.seed)
         truth = d['masks']
         out = {k: (d['images'][m], truth[m], {'kind': d['kind'][m], 'cover': d['cover'][m], 'night': d['night'][m]}) for k, m in sp.items()}
+    elif g.dataset == 'stardice_lwir':
+        out = _lwir_parts(find_folder(g.folders, 'stardice_lwir'), fr, cfg.network.seed)
     else:
         d = load_image_dataset(g)
         n = len(d['images']); idx = np.random.default_rng(cfg.network.seed).permutation(n)
@@ -205,6 +219,10 @@ def _load_pure(model, pure):
     nnx.replace_by_pure_dict(st, pure)
     nnx.update(model, st)
 
+def _kept(info:dict)->dict:
+    "A model's recorded information without what each save records afresh (version, sha256)."
+    return {k: v for k, v in info.items() if k not in ('version', 'sha256')}
+
 class Segmenter:
     "A trained UNet: model + normaliser + validation threshold + configuration; `predict` gives probability maps."
     def __init__(self, model, normalizer:Normalizer, threshold:float=0.5, config:UNetConfig|None=None, info:dict|None=None):
@@ -233,7 +251,7 @@ class Segmenter:
         self.normalizer.save(folder/'normalizer.json', overwrite=overwrite)
         from iris_clouddeep.io import _version
         meta = dict(widths=list(self.model.widths), batchnorm=bool(self.model.batchnorm), threshold=self.threshold, config=self.config.to_dict() if self.config else None,
-                    version=_version(), sha256=hashlib.sha256(b).hexdigest(), **self.info)
+                    version=_version(), sha256=hashlib.sha256(b).hexdigest(), **_kept(self.info))
         atomic_write(folder/'unet.json', lambda t: Path(t).write_text(json.dumps(meta, indent=2, default=float)), overwrite=overwrite)
         return folder
 
@@ -244,16 +262,20 @@ def _restore(widths, batchnorm:bool, pure):
     nnx.replace_by_pure_dict(state, jax.tree.map(jnp.asarray, pure))
     return nnx.merge(gdef, state)
 
-def read_saved_unet(folder=None, # a folder written by `Segmenter.save`; None: the shipped UNet
+def read_saved_unet(folder=None, # a folder written by `Segmenter.save`, or a shipped UNet's name; None: 'unet'
                    )->dict:
     "The saved UNet's parts, sha256-checked, framework-free: {'meta', 'pure', 'normalizer', 'config', 'info'}."
     from iris_clouddeep.classifier import weights_dir
     folder = Path(folder) if folder else weights_dir('unet')
+    if not folder.exists() and len(folder.parts) == 1 and weights_dir(str(folder)).exists():
+        folder = weights_dir(str(folder))  # a shipped model by name, e.g. 'unet_stardice'
     if not (folder/'weights.msgpack').exists():
         raise IrisError(f"{folder}: no weights.msgpack (train one with `iris-clouddeep train-unet`)")
-    meta = json.loads((folder/'unet.json').read_text())
+    meta = read_json(folder/'unet.json')
     b = (folder/'weights.msgpack').read_bytes()
-    if meta.get('sha256') and hashlib.sha256(b).hexdigest() != meta['sha256']:
+    if not meta.get('sha256'):
+        raise IrisError(f"{folder/'unet.json'}: no sha256 recorded, so the weights cannot be checked")
+    if hashlib.sha256(b).hexdigest() != meta['sha256']:
         raise IrisError(f"{folder}/weights.msgpack does not match its recorded sha256")
     cfg = load_unet_config(meta['config']) if meta.get('config') else None
     info = {k: v for k, v in meta.items() if k not in ('widths', 'batchnorm', 'threshold', 'config')}
