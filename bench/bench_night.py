@@ -21,8 +21,8 @@ CLI = str(BIN / 'iris-clouddeep')
 
 def night(inputs, out, *extra):
     "Run the night command under /usr/bin/time: (wall seconds, peak RSS MiB, first-row seconds, summary)."
-    cmd = ['/usr/bin/time', '-f', 'MAXRSS %M', CLI, 'night', *map(str, inputs), '-o', str(out), '--quiet',
-           '--overwrite', *extra]
+    shutil.rmtree(out, ignore_errors=True)  # a fresh output: its table appears when the first frames are done
+    cmd = ['/usr/bin/time', '-f', 'MAXRSS %M', CLI, 'night', *map(str, inputs), '-o', str(out), '--quiet', *extra]
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     first = None
@@ -44,6 +44,7 @@ def halves(files, work):
     dirs = []
     for k, part in enumerate((files[:len(files) // 2], files[len(files) // 2:])):
         d = work / f'half{k}'
+        shutil.rmtree(d, ignore_errors=True)
         d.mkdir()
         for f in part:
             (d / f.name).symlink_to(f)
@@ -54,7 +55,9 @@ def halves(files, work):
 def two_processes(dirs, work):
     "Wall time of two single-job night commands started together, one per folder."
     t0 = time.perf_counter()
-    ps = [subprocess.Popen([CLI, 'night', str(d), '-o', str(work / f'out_{d.name}'), '--quiet', '--overwrite'],
+    for d in dirs:
+        shutil.rmtree(work / f'out_{d.name}', ignore_errors=True)
+    ps = [subprocess.Popen([CLI, 'night', str(d), '-o', str(work / f'out_{d.name}'), '--quiet'],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for d in dirs]
     codes = [p.wait() for p in ps]
     if any(codes):

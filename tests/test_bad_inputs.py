@@ -145,7 +145,7 @@ def _mount(path, *opts):
     return path
 
 
-@pytest.mark.parametrize('command', ['preprocess', 'night', 'scan', 'quicklook'])
+@pytest.mark.parametrize('command', ['simulate', 'preprocess', 'night', 'scan', 'quicklook'])
 @pytest.mark.parametrize('fault', ['full', 'read-only'])
 def test_unwritable_output(cli, tmp_path, command, fault):
     r = run(cli, 'simulate', '-o', tmp_path / 'in', '--frames', 6, '--seed', 5, '--cadence', 60, '--quiet')
@@ -166,10 +166,22 @@ def test_unwritable_output(cli, tmp_path, command, fault):
             os.close(fd)
     try:
         out = {'scan': mnt / 'm.csv', 'quicklook': mnt / 'q.png'}.get(command, mnt / 'out')
-        r = run(cli, command, src, '-o', out, '--quiet')
+        r = run(cli, command, *([] if command == 'simulate' else [src]), '-o', out, '--quiet')
         assert r.returncode in (1, 2), (r.returncode, r.stderr[-2000:])
         assert 'Traceback' not in r.stderr, r.stderr[-3000:]
         assert ('No space left' in r.stderr or 'Read-only' in r.stderr), r.stderr[-2000:]
         assert not hidden(mnt)
     finally:
         subprocess.run(['umount', str(mnt)])
+
+
+def test_quicklook_skips_a_bad_product(cli, tmp_path):
+    assert run(cli, 'simulate', '-o', tmp_path / 'in', '--frames', 4, '--seed', 6, '--quiet').returncode == 0
+    assert run(cli, 'preprocess', tmp_path / 'in', '-o', tmp_path / 'prod', '--quiet').returncode == 0
+    (tmp_path / 'prod' / '2023_02_14_20_00_45_flux_9_masked.fits').write_text('broken product')
+    r = run(cli, 'quicklook', tmp_path / 'prod', '-o', tmp_path / 'q.png', '--panels', 5)
+    assert r.returncode == 1 and 'Traceback' not in r.stderr
+    assert r.stderr.count('error:') == 1 and 'flux_9_masked.fits: not a readable FITS' in r.stderr
+    assert (tmp_path / 'q.png').stat().st_size > 10_000  # the good products drawn
+    r = run(cli, 'quicklook', tmp_path / 'prod', '-o', tmp_path / 'q.png')
+    assert r.returncode == 2 and 'exists (use --overwrite' in r.stderr  # never replaced silently
