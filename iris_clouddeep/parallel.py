@@ -12,7 +12,7 @@ from .io import IrisError, OutputExistsError, clean_temporaries, find_fits
 from .masks import preprocess_file, product_name
 
 # %% auto #0
-__all__ = ['BACKENDS', 'tune_malloc', 'batch_map', 'iter_map', 'BatchReport', 'preprocess_dir']
+__all__ = ['BACKENDS', 'tune_malloc', 'batch_map', 'exit_with_parent', 'iter_map', 'BatchReport', 'preprocess_dir']
 
 # %% ../nbs/05_parallel.ipynb #e209d1d6
 BACKENDS = ('loky', 'threading', 'dask')
@@ -73,7 +73,8 @@ def batch_map(fn, # function of one item (must be picklable for loky/dask)
             numbered = list(enumerate(items))
             chunks = [numbered[j:j + size] for j in range(0, len(numbered), size)]
             with parallel_config(backend=backend, n_jobs=-1 if backend == 'dask' else jobs):
-                _run(Parallel(return_as='generator_unordered', max_nbytes=None)(delayed(_safe_chunk)(fn, c) for c in chunks))
+                job = _Guarded(_safe_chunk, os.getpid() if backend == 'loky' else None)
+                _run(Parallel(return_as='generator_unordered', max_nbytes=None)(delayed(job)(fn, c) for c in chunks))
     finally:
         bar.close()
         if own: client.close()
@@ -84,6 +85,34 @@ def batch_map(fn, # function of one item (must be picklable for loky/dask)
 def _safe_chunk(fn, chunk):
     tune_malloc()
     return [(i, _safe(fn, x)) for i, x in chunk]
+
+_WATCHING = False
+
+def exit_with_parent(parent:int, # the process id the worker must not outlive
+                     every:float=0.5, # seconds between checks
+                    ):
+    "In a worker process: a daemon thread that ends the process as soon as `parent` is gone (no orphan writes)."
+    import threading
+    global _WATCHING
+    if _WATCHING or os.getpid() == parent:
+        return
+    def watch():
+        while True:
+            time.sleep(every)
+            if os.getppid() != parent:
+                os._exit(1)
+    threading.Thread(target=watch, daemon=True, name='exit-with-parent').start()
+    _WATCHING = True
+
+class _Guarded:
+    "A picklable job that, in a loky worker, first makes sure the worker dies with its parent."
+    def __init__(self, fn, parent:int|None):
+        self.fn, self.parent = fn, parent
+
+    def __call__(self, *args):
+        if self.parent is not None:
+            exit_with_parent(self.parent)
+        return self.fn(*args)
 
 # %% ../nbs/05_parallel.ipynb #aa24ce98
 def iter_map(fn, # function of one item (picklable for loky/dask)
@@ -102,7 +131,8 @@ def iter_map(fn, # function of one item (picklable for loky/dask)
     client, own = _dask_client(jobs) if backend == 'dask' else (None, False)
     try:
         with parallel_config(backend=backend, n_jobs=-1 if backend == 'dask' else jobs):
-            yield from Parallel(return_as='generator', max_nbytes=None)(delayed(fn)(x) for x in items)
+            job = _Guarded(fn, os.getpid() if backend == 'loky' else None)
+            yield from Parallel(return_as='generator', max_nbytes=None)(delayed(job)(x) for x in items)
     finally:
         if own:
             client.close()
