@@ -295,7 +295,7 @@ def atomic_write(path, write_fn, overwrite=False, inputs=()):
     "Call `write_fn(tmp_path)` then rename the temporary file to `path`; refuses to clobber inputs or, unless `overwrite`, anything."
     path = Path(path)
     if any(_is_same(path, i) for i in inputs): raise OutputExistsError(f"{path}: refusing to overwrite an input file")
-    if path.exists() and not overwrite: raise OutputExistsError(f"{path}: exists (pass overwrite=True to replace it)")
+    if path.exists() and not overwrite: raise OutputExistsError(f"{path}: exists (use --overwrite, or overwrite=True, to replace it)")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.{os.getpid()}.', suffix='.tmp', dir=path.parent)
     os.close(fd)

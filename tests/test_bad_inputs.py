@@ -185,3 +185,41 @@ def test_quicklook_skips_a_bad_product(cli, tmp_path):
     assert (tmp_path / 'q.png').stat().st_size > 10_000  # the good products drawn
     r = run(cli, 'quicklook', tmp_path / 'prod', '-o', tmp_path / 'q.png')
     assert r.returncode == 2 and 'exists (use --overwrite' in r.stderr  # never replaced silently
+
+
+def _children(pid:int)->list:
+    "Process ids whose parent is `pid` (from /proc)."
+    out = []
+    for d in Path('/proc').iterdir():
+        if d.name.isdigit():
+            try:
+                if int((d / 'stat').read_text().rsplit(')', 1)[1].split()[1]) == pid:
+                    out.append(int(d.name))
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
+
+
+def _running(pid:int)->bool:
+    try:
+        state = [l for l in Path(f'/proc/{pid}/status').read_text().splitlines() if l.startswith('State:')][0]
+    except (OSError, IndexError):
+        return False
+    return 'zombie' not in state
+
+
+@pytest.mark.skipif(not Path('/proc/self/stat').exists(), reason='needs /proc to find the workers')
+def test_workers_die_with_their_parent(cli, tmp_path):
+    assert run(cli, 'simulate', '-o', tmp_path / 'in', '--frames', 500, '--seed', 8, '--cadence', 10,
+               '--quiet').returncode == 0
+    p = subprocess.Popen([cli, 'night', str(tmp_path / 'in'), '-o', str(tmp_path / 'out'), '--jobs', '2', '--quiet'],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    table, deadline = tmp_path / 'out' / 'night.csv', time.time() + 180
+    while time.time() < deadline and not (table.exists() and table.read_text().count('\n') >= 2):
+        time.sleep(0.05)
+    workers = _children(p.pid)
+    assert workers, 'no worker processes found'
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    time.sleep(4)
+    assert not [w for w in workers if _running(w)]  # none left computing (or writing) for a dead parent
