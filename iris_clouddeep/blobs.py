@@ -16,9 +16,10 @@ __all__ = ['Field', 'valid_pixels', 'label_blobs', 'blob_table', 'CloudStats', '
 @dataclass(frozen=True)
 class Field:
     "The telescope's footprint in the camera frame, in fractions of the frame's rows and columns."
-    shape:str = 'box'  # 'box' or 'circle'
-    center:tuple = (0.5, 0.5)  # (row, col) of the centre, as fractions of the rows and columns
-    size:tuple = (0.5, 0.5)  # box: (height, width) fractions; circle: (radius as a fraction of the rows,)
+
+    shape: str = 'box'  # 'box' or 'circle'
+    center: tuple = (0.5, 0.5)  # (row, col) of the centre, as fractions of the rows and columns
+    size: tuple = (0.5, 0.5)  # box: (height, width) fractions; circle: (radius as a fraction of the rows,)
 
     def __post_init__(self):
         if self.shape not in ('box', 'circle'):
@@ -28,10 +29,10 @@ class Field:
         if min(self.size) <= 0:
             raise UsageError(f"field size must be positive, got {self.size}")
 
-    def _size_words(self)->str:
+    def _size_words(self) -> str:
         return '(height, width)' if self.shape == 'box' else '(radius,)'
 
-    def mask(self, shape)->np.ndarray:
+    def mask(self, shape) -> np.ndarray:
         "Boolean mask of the field on a frame of `shape` (rows, cols)."
         rows, cols = shape
         r = (np.arange(rows) + 0.5) / rows - self.center[0]
@@ -41,7 +42,7 @@ class Field:
         return np.hypot(r[:, None] * rows, c[None, :] * cols) <= self.size[0] * rows
 
     @classmethod
-    def parse(cls, text:str):
+    def parse(cls, text: str):
         "A field from `box:ROW,COL,HEIGHT,WIDTH` or `circle:ROW,COL,RADIUS` (fractions of the frame)."
         kind, _, nums = str(text).partition(':')
         try:
@@ -53,9 +54,10 @@ class Field:
         return cls(kind, tuple(v[:2]), tuple(v[2:]))
 
 # %% ../nbs/12_blobs.ipynb #2dd8ad05
-def valid_pixels(shape, # (rows, cols) of the frame
-                 valid=None, # None (every pixel), a bool array of `shape`, or a `Field` (e.g. an all-sky circle)
-                )->np.ndarray:
+def valid_pixels(
+    shape,  # (rows, cols) of the frame
+    valid=None,  # None (every pixel), a bool array of `shape`, or a `Field` (e.g. an all-sky circle)
+) -> np.ndarray:
     "The valid-pixel mask of a frame as a bool array; a clear error when it does not fit the frame."
     if valid is None:
         return np.ones(shape, bool)
@@ -67,11 +69,13 @@ def valid_pixels(shape, # (rows, cols) of the frame
     return v.astype(bool)
 
 # %% ../nbs/12_blobs.ipynb #e2a16578
-def label_blobs(mask:np.ndarray, # binary cloud mask (rows, cols)
-                min_area:int=4, # regions with fewer pixels are not blobs (they still count in the cover)
-               )->tuple:
+def label_blobs(
+    mask: np.ndarray,  # binary cloud mask (rows, cols)
+    min_area: int = 4,  # regions with fewer pixels are not blobs (they still count in the cover)
+) -> tuple:
     "(labels, areas): 8-connected regions numbered 1…n by scikit-image, regions below `min_area` set to 0."
     from skimage.measure import label
+
     lab = label(np.asarray(mask, bool), connectivity=2)
     areas = np.bincount(lab.ravel())[1:]
     small = np.flatnonzero(areas < min_area) + 1
@@ -84,42 +88,55 @@ def label_blobs(mask:np.ndarray, # binary cloud mask (rows, cols)
     return lab, areas
 
 # %% ../nbs/12_blobs.ipynb #1a11f9fd
-def blob_table(prob:np.ndarray, # cloud probability map (rows, cols) in [0, 1]
-               threshold:float, # the model's validation threshold
-               valid=None, # valid-pixel mask (see `valid_pixels`)
-               min_area:int=4, # smallest blob, in pixels
-              )->list:
+def blob_table(
+    prob: np.ndarray,  # cloud probability map (rows, cols) in [0, 1]
+    threshold: float,  # the model's validation threshold
+    valid=None,  # valid-pixel mask (see `valid_pixels`)
+    min_area: int = 4,  # smallest blob, in pixels
+) -> list:
     "One dict per blob, largest first: area (pixels, share of valid pixels), centroid, box, mean/max p, edge."
     from skimage.measure import regionprops
+
     v = valid_pixels(prob.shape, valid)
     lab, _ = label_blobs((prob >= threshold) & v, min_area)
     rows, cols = prob.shape
     out = []
     for r in regionprops(lab, intensity_image=prob):
         r0, c0, r1, c1 = r.bbox
-        out.append(dict(blob=r.label, area_px=int(r.area), area_frac=float(r.area / v.sum()),
-                        row=float(r.centroid[0]), col=float(r.centroid[1]), bbox=(r0, c0, r1, c1),
-                        mean_p=float(r.intensity_mean), max_p=float(r.intensity_max),
-                        edge=bool(r0 == 0 or c0 == 0 or r1 == rows or c1 == cols)))
+        out.append(
+            dict(
+                blob=r.label,
+                area_px=int(r.area),
+                area_frac=float(r.area / v.sum()),
+                row=float(r.centroid[0]),
+                col=float(r.centroid[1]),
+                bbox=(r0, c0, r1, c1),
+                mean_p=float(r.intensity_mean),
+                max_p=float(r.intensity_max),
+                edge=bool(r0 == 0 or c0 == 0 or r1 == rows or c1 == cols),
+            )
+        )
     return sorted(out, key=lambda d: -d['area_px'])
 
 # %% ../nbs/12_blobs.ipynb #87891819
 @dataclass
 class CloudStats:
     "What one cloud map says about the sky (every share is of the valid pixels)."
-    cover:float  # share of valid pixels at or above the threshold
-    field_cover:float  # the same inside the telescope's field
-    weighted_cover:float  # mean probability over the valid pixels
-    ambiguous:float  # share of valid pixels within the band around the threshold
-    field_ambiguous:float  # the same inside the field
-    blobs:int  # connected cloud regions of at least `min_area` pixels
-    largest:float  # share of valid pixels of the largest blob (0 when none)
-    quality:float  # the sky-quality index Q in [0, 1]
-    quality_low:float  # Q were every ambiguous field pixel cloud
-    quality_high:float  # Q were every ambiguous field pixel clear
-    sectors:np.ndarray = dc_field(repr=False, default=None)  # cover per grid sector, row by row
 
-def soft_cloud(prob, threshold:float, band:float=0.1)->np.ndarray:
+    cover: float  # share of valid pixels at or above the threshold
+    field_cover: float  # the same inside the telescope's field
+    weighted_cover: float  # mean probability over the valid pixels
+    ambiguous: float  # share of valid pixels within the band around the threshold
+    field_ambiguous: float  # the same inside the field
+    blobs: int  # connected cloud regions of at least `min_area` pixels
+    largest: float  # share of valid pixels of the largest blob (0 when none)
+    quality: float  # the sky-quality index Q in [0, 1]
+    quality_low: float  # Q were every ambiguous field pixel cloud
+    quality_high: float  # Q were every ambiguous field pixel clear
+    sectors: np.ndarray = dc_field(repr=False, default=None)  # cover per grid sector, row by row
+
+
+def soft_cloud(prob, threshold: float, band: float = 0.1) -> np.ndarray:
     "s(p): 0 below the band around the threshold, 1 above it, linear in between (a step when band is 0)."
     p = np.asarray(prob, np.float32)
     if band <= 0:
@@ -127,11 +144,12 @@ def soft_cloud(prob, threshold:float, band:float=0.1)->np.ndarray:
     return np.clip((p - (threshold - band)) / (2 * band), 0, 1)
 
 # %% ../nbs/12_blobs.ipynb #e6f2315b
-def _share(x, where)->float:
+def _share(x, where) -> float:
     n = int(where.sum())
     return float(x[where].sum() / n) if n else float('nan')
 
-def sector_cover(mask, valid, grid=(3, 3))->np.ndarray:
+
+def sector_cover(mask, valid, grid=(3, 3)) -> np.ndarray:
     "Cover (share of valid pixels) in each cell of a `grid` of equal sectors, row by row (NaN without valid pixels)."
     rows, cols = mask.shape
     re = np.linspace(0, rows, grid[0] + 1).round().astype(int)
@@ -139,14 +157,16 @@ def sector_cover(mask, valid, grid=(3, 3))->np.ndarray:
     cells = [(slice(re[i], re[i + 1]), slice(ce[j], ce[j + 1])) for i in range(grid[0]) for j in range(grid[1])]
     return np.array([_share(mask[s], valid[s]) for s in cells], np.float32)
 
-def cloud_stats(prob:np.ndarray, # cloud probability map (rows, cols) in [0, 1]
-                threshold:float, # the model's validation threshold (saved with its weights)
-                valid=None, # valid-pixel mask: None (all), a bool array or a `Field`
-                field:Field=Field(), # the telescope's footprint
-                min_area:int=4, # smallest blob, in pixels
-                band:float=0.1, # half-width of the ambiguity band around the threshold
-                grid=(3, 3), # sectors for `sectors`
-               )->CloudStats:
+
+def cloud_stats(
+    prob: np.ndarray,  # cloud probability map (rows, cols) in [0, 1]
+    threshold: float,  # the model's validation threshold (saved with its weights)
+    valid=None,  # valid-pixel mask: None (all), a bool array or a `Field`
+    field: Field = Field(),  # the telescope's footprint
+    min_area: int = 4,  # smallest blob, in pixels
+    band: float = 0.1,  # half-width of the ambiguity band around the threshold
+    grid=(3, 3),  # sectors for `sectors`
+) -> CloudStats:
     "Cover, field cover, weighted cover, ambiguous share, blobs and the sky-quality index of one map."
     p = np.asarray(prob, np.float32)
     v = valid_pixels(p.shape, valid)
@@ -156,23 +176,30 @@ def cloud_stats(prob:np.ndarray, # cloud probability map (rows, cols) in [0, 1]
     cloud = p >= threshold
     amb = np.abs(p - threshold) < band
     _, areas = label_blobs(cloud & v, min_area)
-    return CloudStats(cover=_share(cloud, v), field_cover=_share(cloud, f), weighted_cover=_share(p, v),
-                      ambiguous=_share(amb, v), field_ambiguous=_share(amb, f), blobs=len(areas),
-                      largest=float(areas.max() / v.sum()) if len(areas) else 0.,
-                      quality=1 - _share(soft_cloud(p, threshold, band), f),
-                      quality_low=1 - _share(p >= threshold - band, f),
-                      quality_high=1 - _share(p >= threshold + band, f),
-                      sectors=sector_cover(cloud, v, grid))
+    return CloudStats(
+        cover=_share(cloud, v),
+        field_cover=_share(cloud, f),
+        weighted_cover=_share(p, v),
+        ambiguous=_share(amb, v),
+        field_ambiguous=_share(amb, f),
+        blobs=len(areas),
+        largest=float(areas.max() / v.sum()) if len(areas) else 0.0,
+        quality=1 - _share(soft_cloud(p, threshold, band), f),
+        quality_low=1 - _share(p >= threshold - band, f),
+        quality_high=1 - _share(p >= threshold + band, f),
+        sectors=sector_cover(cloud, v, grid),
+    )
 
 # %% ../nbs/12_blobs.ipynb #6bbeb37f
-def blob_counter_rows(images, # (n, rows, cols) binned frames
-                      truth, # (n, rows, cols) exact masks
-                      prob, # (n, rows, cols) the model's maps
-                      threshold:float, # the model's threshold
-                      otsu, # (n, rows, cols) Otsu masks of the images
-                      names=None, # a label per frame
-                      min_area:int=4, # smallest blob
-                     )->list:
+def blob_counter_rows(
+    images,  # (n, rows, cols) binned frames
+    truth,  # (n, rows, cols) exact masks
+    prob,  # (n, rows, cols) the model's maps
+    threshold: float,  # the model's threshold
+    otsu,  # (n, rows, cols) Otsu masks of the images
+    names=None,  # a label per frame
+    min_area: int = 4,  # smallest blob
+) -> list:
     "Per frame, cover and blob count of Otsu on the image, of the truth and of the binarised map."
     rows = []
     for i in range(len(images)):

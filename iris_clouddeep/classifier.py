@@ -22,148 +22,243 @@ __all__ = ['OTHER_CAMERA', 'import_tf_quietly', 'build_cnn', 'make_optimizer', '
 def import_tf_quietly():
     "Import tensorflow and keras with the process's stderr silenced during the import (C++ start-up lines)."
     import sys
-    if 'tensorflow' in sys.modules: return
+
+    if 'tensorflow' in sys.modules:
+        return
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
     saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
     try:
-        sys.stderr.flush(); os.dup2(null, 2)
+        sys.stderr.flush()
+        os.dup2(null, 2)
         import tensorflow, keras  # noqa: F401
-        tensorflow.constant(0.) + 1.  # the first op prints too
+
+        tensorflow.constant(0.0) + 1.0  # the first op prints too
     finally:
-        sys.stderr.flush(); os.dup2(saved, 2); os.close(saved); os.close(null)
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
 
 # %% ../nbs/08_classifier.ipynb #2464d961
-def build_cnn(net:NetworkConfig=NetworkConfig(), input_shape=(*BINNED_SHAPE, 1)):
+def build_cnn(net: NetworkConfig = NetworkConfig(), input_shape=(*BINNED_SHAPE, 1)):
     "The VGG-style clear/cloudy CNN (uncompiled keras Model, sigmoid output)."
     import keras
     from keras import layers
+
     x = inp = keras.Input(input_shape, name='frame')
     for i, w in enumerate(net.widths):
         for j in range(2):
             if net.batchnorm:  # the convolution's bias is redundant before a batch normalisation
                 x = layers.Conv2D(w, 3, padding='same', use_bias=False, name=f'conv{i}_{j}')(x)
                 x = layers.ReLU(name=f'relu{i}_{j}')(layers.BatchNormalization(name=f'bn{i}_{j}')(x))
-            else: x = layers.Conv2D(w, 3, padding='same', activation='relu', name=f'conv{i}_{j}')(x)
+            else:
+                x = layers.Conv2D(w, 3, padding='same', activation='relu', name=f'conv{i}_{j}')(x)
         x = layers.MaxPooling2D(2, name=f'pool{i}')(x)
-    if net.pooling == 'flatten': x = layers.Flatten()(x)
-    elif net.pooling == 'avg': x = layers.GlobalAveragePooling2D()(x)
-    elif net.pooling == 'max': x = layers.GlobalMaxPooling2D()(x)
-    else: x = layers.Concatenate()([layers.GlobalAveragePooling2D()(x), layers.GlobalMaxPooling2D()(x)])
+    if net.pooling == 'flatten':
+        x = layers.Flatten()(x)
+    elif net.pooling == 'avg':
+        x = layers.GlobalAveragePooling2D()(x)
+    elif net.pooling == 'max':
+        x = layers.GlobalMaxPooling2D()(x)
+    else:
+        x = layers.Concatenate()([layers.GlobalAveragePooling2D()(x), layers.GlobalMaxPooling2D()(x)])
     x = layers.Dense(net.dense, activation='relu', name='dense')(x)
     out = layers.Dense(1, activation='sigmoid', name='p_cloudy')(x)
     return keras.Model(inp, out, name='iris_cnn')
 
 # %% ../nbs/08_classifier.ipynb #263d3c7f
-def make_optimizer(opt, total_steps:int):
+def make_optimizer(opt, total_steps: int):
     "A keras optimizer with the configured schedule over `total_steps` steps."
     import keras
+
     lr = opt.learning_rate
     if opt.schedule == 'piecewise':
         b = [int(total_steps * f) for f in (0.3, 0.6, 0.85)]
         lr = keras.optimizers.schedules.PiecewiseConstantDecay(b, [lr, lr * 0.5, lr * 0.2, lr * 0.1])
     elif opt.schedule == 'exponential':
         lr = keras.optimizers.schedules.ExponentialDecay(lr, max(total_steps, 1), opt.decay_rate)
-    if opt.name == 'adam': return keras.optimizers.Adam(lr, beta_1=float(opt.momentum))
+    if opt.name == 'adam':
+        return keras.optimizers.Adam(lr, beta_1=float(opt.momentum))
     return keras.optimizers.SGD(lr, momentum=float(opt.momentum))
 
 # %% ../nbs/08_classifier.ipynb #e0b106e6
 class Classifier:
     "A trained clear/cloudy classifier: model + normaliser + validation threshold + configuration."
-    def __init__(self, model, normalizer:Normalizer, threshold:float=0.5, config:ClassifierConfig|None=None, info:dict|None=None):
-        self.model, self.normalizer, self.threshold, self.config, self.info = model, normalizer, float(threshold), config, info or {}
+
+    def __init__(
+        self,
+        model,
+        normalizer: Normalizer,
+        threshold: float = 0.5,
+        config: ClassifierConfig | None = None,
+        info: dict | None = None,
+    ):
+        self.model, self.normalizer, self.threshold, self.config, self.info = (
+            model,
+            normalizer,
+            float(threshold),
+            config,
+            info or {},
+        )
         self._fn = None
 
-    def predict(self, images, # (n, 128, 160) or (128, 160) binned frames in the training units (ADU)
-                batch_size:int=256)->np.ndarray:
+    def predict(
+        self,
+        images,  # (n, 128, 160) or (128, 160) binned frames in the training units (ADU)
+        batch_size: int = 256,
+    ) -> np.ndarray:
         "Probability of *cloudy* per frame (float32)."
         import tensorflow as tf
+
         x = np.asarray(images, np.float32)
-        if x.ndim == 2: x = x[None]
-        if x.shape[1:] != BINNED_SHAPE: raise IrisError(f"frames must be {BINNED_SHAPE}, got {x.shape[1:]}")
-        if self._fn is None: self._fn = tf.function(lambda b: self.model(b, training=False), reduce_retracing=True)
-        out = [self._fn(tf.constant(self.normalizer(x[i:i + batch_size])[..., None])).numpy().ravel() for i in range(0, len(x), batch_size)]
+        if x.ndim == 2:
+            x = x[None]
+        if x.shape[1:] != BINNED_SHAPE:
+            raise IrisError(f"frames must be {BINNED_SHAPE}, got {x.shape[1:]}")
+        if self._fn is None:
+            self._fn = tf.function(lambda b: self.model(b, training=False), reduce_retracing=True)
+        out = [
+            self._fn(tf.constant(self.normalizer(x[i : i + batch_size])[..., None])).numpy().ravel()
+            for i in range(0, len(x), batch_size)
+        ]
         return np.concatenate(out).astype(np.float32) if out else np.zeros(0, np.float32)
 
-    def predict_files(self, paths, batch_size:int=256):
+    def predict_files(self, paths, batch_size: int = 256):
         "[(path, p_cloudy or None, error or None)] for FITS files; bad files get their error, the others a probability."
         res, batch, where = [], [], []
         for p in paths:
-            try: img = binned_adu(read_frame(p))
-            except (IrisError, OSError, ValueError) as e: res.append((str(p), None, str(e))); continue
-            where.append(len(res)); res.append((str(p), None, None)); batch.append(img)
+            try:
+                img = binned_adu(read_frame(p))
+            except (IrisError, OSError, ValueError) as e:
+                res.append((str(p), None, str(e)))
+                continue
+            where.append(len(res))
+            res.append((str(p), None, None))
+            batch.append(img)
         if batch:
             probs = self.predict(np.stack(batch), batch_size)
-            for i, pr in zip(where, probs): res[i] = (res[i][0], float(pr), None)
+            for i, pr in zip(where, probs):
+                res[i] = (res[i][0], float(pr), None)
         return res
 
-    def save(self, folder, overwrite:bool=False)->Path:
+    def save(self, folder, overwrite: bool = False) -> Path:
         "Write model.keras, normalizer.json, classifier.json (threshold, config, version, info) into `folder`."
-        folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(folder/'model.keras', lambda t: self.model.save(t + '.keras') or os.replace(t + '.keras', t), overwrite=overwrite)
-        self.normalizer.save(folder/'normalizer.json', overwrite=overwrite)
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(
+            folder / 'model.keras',
+            lambda t: self.model.save(t + '.keras') or os.replace(t + '.keras', t),
+            overwrite=overwrite,
+        )
+        self.normalizer.save(folder / 'normalizer.json', overwrite=overwrite)
         from iris_clouddeep.io import _version
-        meta = dict(threshold=self.threshold, config=self.config.to_dict() if self.config else None, version=_version(),
-                    sha256=hashlib.sha256((folder/'model.keras').read_bytes()).hexdigest(),
-                    **{k: v for k, v in self.info.items() if k not in ('version', 'sha256')})
-        atomic_write(folder/'classifier.json', lambda t: Path(t).write_text(json.dumps(meta, indent=2, default=float)), overwrite=overwrite)
+
+        meta = dict(
+            threshold=self.threshold,
+            config=self.config.to_dict() if self.config else None,
+            version=_version(),
+            sha256=hashlib.sha256((folder / 'model.keras').read_bytes()).hexdigest(),
+            **{k: v for k, v in self.info.items() if k not in ('version', 'sha256')},
+        )
+        atomic_write(
+            folder / 'classifier.json',
+            lambda t: Path(t).write_text(json.dumps(meta, indent=2, default=float)),
+            overwrite=overwrite,
+        )
         return folder
 
-def weights_dir(name:str)->Path:
+
+def weights_dir(name: str) -> Path:
     "Folder of the package's shipped weights `name` (e.g. 'classifier')."
     import iris_clouddeep
-    return Path(iris_clouddeep.__file__).parent/'weights'/name
 
-def load_classifier(folder=None, # a folder written by `Classifier.save`; None: the weights shipped with the package
-                   )->Classifier:
+    return Path(iris_clouddeep.__file__).parent / 'weights' / name
+
+
+def load_classifier(
+    folder=None,  # a folder written by `Classifier.save`; None: the weights shipped with the package
+) -> Classifier:
     "Load a classifier with no network access; checks the model file against its recorded sha256."
     import_tf_quietly()
     import keras
+
     folder = Path(folder) if folder else weights_dir('classifier')
-    if not (folder/'model.keras').exists(): raise IrisError(f"{folder}: no model.keras (train one with `iris-clouddeep train-classifier`)")
-    meta = read_json(folder/'classifier.json')
+    if not (folder / 'model.keras').exists():
+        raise IrisError(f"{folder}: no model.keras (train one with `iris-clouddeep train-classifier`)")
+    meta = read_json(folder / 'classifier.json')
     if not meta.get('sha256'):
-        raise IrisError(f"{folder/'classifier.json'}: no sha256 recorded, so the model cannot be checked")
-    if hashlib.sha256((folder/'model.keras').read_bytes()).hexdigest() != meta['sha256']:
+        raise IrisError(f"{folder / 'classifier.json'}: no sha256 recorded, so the model cannot be checked")
+    if hashlib.sha256((folder / 'model.keras').read_bytes()).hexdigest() != meta['sha256']:
         raise IrisError(f"{folder}/model.keras does not match the sha256 recorded in classifier.json")
     cfg = load_config(meta['config']) if meta.get('config') else None
     info = {k: v for k, v in meta.items() if k not in ('threshold', 'config')}
-    return Classifier(keras.models.load_model(folder/'model.keras', compile=False), Normalizer.load(folder/'normalizer.json'), meta['threshold'], cfg, info)
+    return Classifier(
+        keras.models.load_model(folder / 'model.keras', compile=False),
+        Normalizer.load(folder / 'normalizer.json'),
+        meta['threshold'],
+        cfg,
+        info,
+    )
 
 # %% ../nbs/08_classifier.ipynb #f01b3132
 def _seed_everything(seed):
     import keras, tensorflow as tf
+
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
 
+
 def _dataset(x, y, batch, seed, augment, shuffle):
     import tensorflow as tf
+
     ds = tf.data.Dataset.from_tensor_slices((x[..., None], y.astype(np.float32)))
-    if shuffle: ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     if augment:
+
         def aug(img, lab):
-            s = tf.random.stateless_uniform([2], seed=tf.cast(tf.stack([seed, tf.cast(tf.reduce_sum(img) * 1e3, tf.int64) % 100003]), tf.int64))
+            s = tf.random.stateless_uniform(
+                [2], seed=tf.cast(tf.stack([seed, tf.cast(tf.reduce_sum(img) * 1e3, tf.int64) % 100003]), tf.int64)
+            )
             img = tf.cond(s[0] < 0.5, lambda: tf.reverse(img, [1]), lambda: img)
             img = tf.cond(s[1] < 0.5, lambda: tf.reverse(img, [0]), lambda: img)
             return img, lab
+
         ds = ds.map(aug, num_parallel_calls=1, deterministic=True)
     return ds.batch(batch).prefetch(2)
 
-def strata_accuracy(y, p, threshold:float, info:dict)->list:
-    "Accuracy per stratum: all, clear, cloudy, and — when `info` has them — cover 1–5 %, cirrus-only, low/mid scenes, hard nights, image categories."
-    y = np.asarray(y); ok = (np.asarray(p) >= threshold) == y
+
+def strata_accuracy(y, p, threshold: float, info: dict) -> list:
+    """Accuracy per stratum: all, clear, cloudy, and — when `info` has them — cover 1–5 %, cirrus-only, low/mid scenes,
+    hard nights, image categories."""
+    y = np.asarray(y)
+    ok = (np.asarray(p) >= threshold) == y
     defs = {'all': np.ones(len(y), bool), 'clear': y == 0, 'cloudy': y == 1}
     if 'cover' in info and 'kind' in info:
         c, k = info['cover'], info['kind']
-        defs |= {'cover 1-5 %': (c >= 0.01) & (c < 0.05), 'thin cirrus only (cirrus scenes)': k == 'cirrus',
-                 'low/mid cloud scenes': np.isin(k, ['low', 'mid', 'low+cirrus']), 'hard nights': info['hard'].astype(bool)}
-    for cat in np.unique(info.get('category', [])): defs[str(cat)] = info['category'] == cat
-    return [dict(stratum=n, frames=int(sel.sum()), cloudy=int(y[sel].sum()), accuracy=float(ok[sel].mean())) for n, sel in defs.items() if sel.any()]
+        defs |= {
+            'cover 1-5 %': (c >= 0.01) & (c < 0.05),
+            'thin cirrus only (cirrus scenes)': k == 'cirrus',
+            'low/mid cloud scenes': np.isin(k, ['low', 'mid', 'low+cirrus']),
+            'hard nights': info['hard'].astype(bool),
+        }
+    for cat in np.unique(info.get('category', [])):
+        defs[str(cat)] = info['category'] == cat
+    return [
+        dict(stratum=n, frames=int(sel.sum()), cloudy=int(y[sel].sum()), accuracy=float(ok[sel].mean()))
+        for n, sel in defs.items()
+        if sel.any()
+    ]
 
-def evaluate_classifier(clf:Classifier, data:dict, out_dir=None)->dict:
-    "Threshold on validation, then test metrics, confusion matrix, ROC, reliability and strata (written as CSV/JSON when `out_dir`)."
-    pv = clf.predict(data['val'][0]); thr = best_threshold(data['val'][1], pv)
+
+def evaluate_classifier(clf: Classifier, data: dict, out_dir=None) -> dict:
+    """Threshold on validation, then test metrics, confusion matrix, ROC, reliability and strata (written as CSV/JSON
+    when `out_dir`)."""
+    pv = clf.predict(data['val'][0])
+    thr = best_threshold(data['val'][1], pv)
     clf.threshold = thr
-    x, y, info = data['test']; p = clf.predict(x)
+    x, y, info = data['test']
+    p = clf.predict(x)
     m = binary_metrics(y, p, thr)
     m['confusion'] = confusion_matrix(y, p >= thr).tolist()
     m['n_ambiguous_left_out'] = int(info.get('n_ambiguous', 0))
@@ -172,24 +267,33 @@ def evaluate_classifier(clf:Classifier, data:dict, out_dir=None)->dict:
     if out_dir is not None:
         out = Path(out_dir)
         roc = roc_points(y, p)
-        write_csv({k: roc[k] for k in ('fpr', 'tpr', 'threshold')}, out/'roc_test.csv')
-        write_csv({k: rel[k] for k in ('mean_prob', 'frequency', 'count')}, out/'reliability_test.csv')
-        if strata: write_csv(strata, out/'strata.csv')
-        write_csv([dict(label=int(a), p_cloudy=float(b)) for a, b in zip(y, p)], out/'scores_test.csv')
-        atomic_write(out/'metrics.json', lambda t: Path(t).write_text(json.dumps(m | {'ece': rel['ece']}, indent=2, default=float)), overwrite=True)
+        write_csv({k: roc[k] for k in ('fpr', 'tpr', 'threshold')}, out / 'roc_test.csv')
+        write_csv({k: rel[k] for k in ('mean_prob', 'frequency', 'count')}, out / 'reliability_test.csv')
+        if strata:
+            write_csv(strata, out / 'strata.csv')
+        write_csv([dict(label=int(a), p_cloudy=float(b)) for a, b in zip(y, p)], out / 'scores_test.csv')
+        atomic_write(
+            out / 'metrics.json',
+            lambda t: Path(t).write_text(json.dumps(m | {'ece': rel['ece']}, indent=2, default=float)),
+            overwrite=True,
+        )
     return m | {'ece': rel['ece']}
 
-def train_classifier(cfg:ClassifierConfig, # validated configuration
-                     data:dict|None=None, # from `load_classification_data` (loaded from the config when None)
-                     out_dir=None, # run folder (default cfg.general.output_dir)
-                     verbose:int=1, # keras progress display: 0 silent, 1 progress bar, 2 one line per epoch
-                     init:Classifier|None=None, # start from these weights (fine-tuning) instead of a fresh network
-                    )->tuple:
+
+def train_classifier(
+    cfg: ClassifierConfig,  # validated configuration
+    data: dict | None = None,  # from `load_classification_data` (loaded from the config when None)
+    out_dir=None,  # run folder (default cfg.general.output_dir)
+    verbose: int = 1,  # keras progress display: 0 silent, 1 progress bar, 2 one line per epoch
+    init: Classifier | None = None,  # start from these weights (fine-tuning) instead of a fresh network
+) -> tuple:
     "Train, evaluate and save one run; returns (Classifier, metrics dict)."
     import_tf_quietly()
     import keras
-    out = Path(out_dir or cfg.general.output_dir); out.mkdir(parents=True, exist_ok=True)
-    cfg.save(out/'config.json')
+
+    out = Path(out_dir or cfg.general.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    cfg.save(out / 'config.json')
     net = cfg.network
     _seed_everything(net.seed)
     data = data or load_classification_data(cfg)
@@ -198,31 +302,43 @@ def train_classifier(cfg:ClassifierConfig, # validated configuration
     xva, yva = norm(data['val'][0]), data['val'][1]
     steps = int(np.ceil(len(xtr) / net.batch_size)) * net.num_epochs
     model = build_cnn(net) if init is None else keras.models.clone_model(init.model)
-    if init is not None: model.set_weights(init.model.get_weights())
+    if init is not None:
+        model.set_weights(init.model.get_weights())
     model.compile(make_optimizer(net.optimizer, steps), 'binary_crossentropy', metrics=['accuracy'])
-    cbs = [keras.callbacks.EarlyStopping('val_loss', patience=net.patience, restore_best_weights=True),
-           keras.callbacks.ModelCheckpoint(str(out/'checkpoint.keras'), monitor='val_loss', save_best_only=True),
-           keras.callbacks.CSVLogger(str(out/'history.csv'))]
+    cbs = [
+        keras.callbacks.EarlyStopping('val_loss', patience=net.patience, restore_best_weights=True),
+        keras.callbacks.ModelCheckpoint(str(out / 'checkpoint.keras'), monitor='val_loss', save_best_only=True),
+        keras.callbacks.CSVLogger(str(out / 'history.csv')),
+    ]
     t0 = time.perf_counter()
-    model.fit(_dataset(xtr, ytr, net.batch_size, net.seed, net.augment, True), validation_data=_dataset(xva, yva, 256, net.seed, False, False),
-              epochs=net.num_epochs, callbacks=cbs, verbose=verbose)
+    model.fit(
+        _dataset(xtr, ytr, net.batch_size, net.seed, net.augment, True),
+        validation_data=_dataset(xva, yva, 256, net.seed, False, False),
+        epochs=net.num_epochs,
+        callbacks=cbs,
+        verbose=verbose,
+    )
     train_s = time.perf_counter() - t0
     clf = Classifier(model, norm, 0.5, cfg, dict(train_seconds=round(train_s, 1), n_train=int(len(ytr))))
     m = evaluate_classifier(clf, data, out)
     clf.info['test_metrics'] = {k: m[k] for k in ('accuracy', 'precision', 'recall', 'f1', 'auc')}
-    clf.save(out/'model', overwrite=True)
+    clf.save(out / 'model', overwrite=True)
     return clf, m
 
 # %% ../nbs/08_classifier.ipynb #b5b6262b
-def cross_validate(images, labels, # (n, 128, 160) images and 0/1 labels
-                   cfg:ClassifierConfig, # network and normalisation settings (general.dataset is ignored)
-                   k:int=5, # folds
-                   init:Classifier|None=None, # fine-tune from these weights; None: from scratch
-                   out_dir=None, # fold runs go to out_dir/fold<i> (None: a temporary folder, removed at the end)
-                   verbose:int=0)->list:
+def cross_validate(
+    images,
+    labels,  # (n, 128, 160) images and 0/1 labels
+    cfg: ClassifierConfig,  # network and normalisation settings (general.dataset is ignored)
+    k: int = 5,  # folds
+    init: Classifier | None = None,  # fine-tune from these weights; None: from scratch
+    out_dir=None,  # fold runs go to out_dir/fold<i> (None: a temporary folder, removed at the end)
+    verbose: int = 0,
+) -> list:
     "Per-fold test metrics of k-fold stratified cross-validation."
     import tempfile
     from sklearn.model_selection import StratifiedKFold, train_test_split
+
     x, y = np.asarray(images, np.float32), np.asarray(labels).astype(np.uint8)
     with tempfile.TemporaryDirectory(prefix='iris-cv-') as tmp:
         out = Path(out_dir or tmp)
@@ -231,21 +347,28 @@ def cross_validate(images, labels, # (n, 128, 160) images and 0/1 labels
             tr, va = train_test_split(tr, test_size=0.1, stratify=y[tr], random_state=cfg.network.seed)
             data = {'train': (x[tr], y[tr], {}), 'val': (x[va], y[va], {}), 'test': (x[te], y[te], {})}
             data['normalizer'] = Normalizer(cfg.general.normalisation).fit(x[tr])
-            _, m = train_classifier(cfg, data, out/f'fold{i}', verbose=verbose, init=init)
-            rows.append(dict(fold=i, **{k_: m[k_] for k_ in ('accuracy', 'precision', 'recall', 'f1', 'auc', 'threshold')}))
+            _, m = train_classifier(cfg, data, out / f'fold{i}', verbose=verbose, init=init)
+            rows.append(
+                dict(fold=i, **{k_: m[k_] for k_ in ('accuracy', 'precision', 'recall', 'f1', 'auc', 'threshold')})
+            )
     return rows
 
 # %% ../nbs/08_classifier.ipynb #8e58108c
-def compare_classifiers(clf:Classifier|None=None, # the CNN (default: the shipped model)
-                        nights:int=6, frames_per_night:int=40, seed:int=1000, # the evaluation nights
-                        train_nights:int=24, train_seed:int=2000, # the linear models' training nights
-                        camera_kw:dict|None=None, # another camera for the evaluation nights (domain shift)
-                       )->dict:
+def compare_classifiers(
+    clf: Classifier | None = None,  # the CNN (default: the shipped model)
+    nights: int = 6,
+    frames_per_night: int = 40,
+    seed: int = 1000,  # the evaluation nights
+    train_nights: int = 24,
+    train_seed: int = 2000,  # the linear models' training nights
+    camera_kw: dict | None = None,  # another camera for the evaluation nights (domain shift)
+) -> dict:
     "{'rows': metric rows, 'scores': {model: (y, score)}, 'thresholds', 'strata': CNN strata rows, 'n_ambiguous'}."
     from iris_clouddeep.datasets import simulate_dataset
     from iris_clouddeep.linear import linear_baselines
+
     clf = clf or load_classifier()
-    ev = simulate_dataset(nights, frames_per_night, 90., 0.34, seed, camera_kw=camera_kw)
+    ev = simulate_dataset(nights, frames_per_night, 90.0, 0.34, seed, camera_kw=camera_kw)
     keep = ev['label'] >= 0
     x, y = ev['images'][keep], ev['label'][keep].astype(np.uint8)
     info = {k: ev[k][keep] for k in ('cover', 'kind', 'hard')}
@@ -253,12 +376,13 @@ def compare_classifiers(clf:Classifier|None=None, # the CNN (default: the shippe
     keys = ('accuracy', 'precision', 'recall', 'f1', 'auc')
     rows = [dict(model='cnn', **{k: v for k, v in binary_metrics(y, p, clf.threshold).items() if k in keys})]
     scores, thresholds = {'cnn': (y, p)}, {'cnn': clf.threshold}
-    tr = simulate_dataset(train_nights, frames_per_night, 90., 0.34, train_seed)
+    tr = simulate_dataset(train_nights, frames_per_night, 90.0, 0.34, train_seed)
     k = tr['label'] >= 0
     xt, yt = tr['images'][k], tr['label'][k]
     cut = int(len(yt) * 0.8)  # the linear models' own validation part, for their thresholds
-    lin_rows, lin_scores = linear_baselines({'train': (xt[:cut], yt[:cut]), 'val': (xt[cut:], yt[cut:]), 'test': (x, y),
-                                             'normalizer': clf.normalizer})
+    lin_rows, lin_scores = linear_baselines(
+        {'train': (xt[:cut], yt[:cut]), 'val': (xt[cut:], yt[cut:]), 'test': (x, y), 'normalizer': clf.normalizer}
+    )
     for r in lin_rows:
         rows.append(dict(model=r['model'], **{k_: r[k_] for k_ in keys}))
         scores[r['model']], thresholds[r['model']] = lin_scores[r['model']], r['threshold']
@@ -266,17 +390,33 @@ def compare_classifiers(clf:Classifier|None=None, # the CNN (default: the shippe
     return dict(rows=rows, scores=scores, thresholds=thresholds, strata=strata, n_ambiguous=int((~keep).sum()))
 
 # %% ../nbs/08_classifier.ipynb #15866872
-OTHER_CAMERA = dict(read_noise=8., column_sigma=3., fpn_sigma=5., n_bad_columns=6, psf_sigma=0.6, radial_amp=160., gain=35.)
+OTHER_CAMERA = dict(
+    read_noise=8.0, column_sigma=3.0, fpn_sigma=5.0, n_bad_columns=6, psf_sigma=0.6, radial_amp=160.0, gain=35.0
+)
 
-def domain_shift(clf:Classifier|None=None, nights:int=8, frames_per_night:int=40, seed:int=5000, n_paper:int=100)->list:
-    "Accuracy on nights from another camera (OTHER_CAMERA) and the share of the paper's synthetic clear frames called clear."
+
+def domain_shift(
+    clf: Classifier | None = None, nights: int = 8, frames_per_night: int = 40, seed: int = 5000, n_paper: int = 100
+) -> list:
+    """Accuracy on nights from another camera (OTHER_CAMERA) and the share of the paper's synthetic clear frames called
+    clear."""
     from iris_clouddeep.datasets import simulate_dataset
+
     clf = clf or load_classifier()
-    d = simulate_dataset(nights, frames_per_night, 90., 0.34, seed, camera_kw=OTHER_CAMERA)
+    d = simulate_dataset(nights, frames_per_night, 90.0, 0.34, seed, camera_kw=OTHER_CAMERA)
     k = d['label'] >= 0
-    p = clf.predict(d['images'][k]); y = d['label'][k]
+    p = clf.predict(d['images'][k])
+    y = d['label'][k]
     from iris_clouddeep.simulate import simulate_clear_paper
+
     pp = clf.predict(np.stack([rebin(simulate_clear_paper(seed + i)[0]) for i in range(n_paper)]))
     m = binary_metrics(y, p, clf.threshold)
-    return [dict(test='another camera', frames=int(k.sum()), accuracy=m['accuracy'], auc=m['auc']),
-            dict(test="paper's synthetic clear frames", frames=n_paper, accuracy=float((pp < clf.threshold).mean()), auc=float('nan'))]
+    return [
+        dict(test='another camera', frames=int(k.sum()), accuracy=m['accuracy'], auc=m['auc']),
+        dict(
+            test="paper's synthetic clear frames",
+            frames=n_paper,
+            accuracy=float((pp < clf.threshold).mean()),
+            auc=float('nan'),
+        ),
+    ]

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import argparse, os, sys
 from pathlib import Path
-from .io import IrisError
+from .io import IrisError, named_error
 
 # %% auto #0
 __all__ = ['EXIT_CODES', 'cmd_simulate', 'cmd_preprocess', 'cmd_scan', 'cmd_quicklook', 'cmd_train_classifier',
@@ -14,74 +14,97 @@ __all__ = ['EXIT_CODES', 'cmd_simulate', 'cmd_preprocess', 'cmd_scan', 'cmd_quic
            'main']
 
 # %% ../nbs/15_cli.ipynb #463fc139
-def _named(path, err)->str:
-    "An error message that names its file exactly once."
-    err = str(err)
-    return err if str(path) in err else f"{path}: {err}"
-
-def _file_error(path, err, as_json:bool):
+def _file_error(path, err, as_json: bool):
     "Report one failed input: a line on stderr naming it, and with `--json` also a JSON line on stdout."
     import json
-    msg = _named(path, err)
-    if as_json: print(json.dumps({'path': str(path), 'error': msg}))
+
+    msg = named_error(path, err)
+    if as_json:
+        print(json.dumps({'path': str(path), 'error': msg}))
     print(f"error: {msg}", file=sys.stderr)
 
-def _expand(paths)->list:
+
+def _expand(paths) -> list:
     "FITS files: the paths given, folders replaced by the FITS files under them."
     from iris_clouddeep.io import find_fits
+
     files = [f for p in map(Path, paths) for f in (find_fits(p) if p.is_dir() else [p])]
     if not files:
         raise IrisError(f"{', '.join(map(str, paths))}: no FITS frames (*.fits, *.fit, *.fits.gz) found")
     return files
 
+
 def cmd_simulate(a):
     "Write a simulated night of raw frames with TRUTH masks."
     from iris_clouddeep.simulate import simulate_night, NightConfig, CameraParams
+
     default = NightConfig()
-    weights = default.kind_weights if a.kinds == default.kinds else (1.,) * len(a.kinds)  # the API's mix by default
-    cfg = NightConfig(start=a.start, n_frames=a.frames, cadence=a.cadence, spell_minutes=a.spell_minutes,
-                      cloudy_fraction=a.cloudy_fraction, kinds=a.kinds, kind_weights=weights,
-                      keep_tau=a.keep_tau, camera=CameraParams(gain=a.gain))
+    weights = default.kind_weights if a.kinds == default.kinds else (1.0,) * len(a.kinds)  # the API's mix by default
+    cfg = NightConfig(
+        start=a.start,
+        n_frames=a.frames,
+        cadence=a.cadence,
+        spell_minutes=a.spell_minutes,
+        cloudy_fraction=a.cloudy_fraction,
+        kinds=a.kinds,
+        kind_weights=weights,
+        keep_tau=a.keep_tau,
+        camera=CameraParams(gain=a.gain),
+    )
     paths = simulate_night(a.out, cfg, seed=a.seed, overwrite=a.overwrite, progress=not a.quiet)
     from astropy.io import fits
+
     cloudy = sum(fits.getheader(p)['CLDCOVER'] > 0 for p in paths)
     print(f"wrote {len(paths)} frame(s) to {a.out}: {len(paths) - cloudy} clear, {cloudy} cloudy")
     return 0
 
+
 def cmd_preprocess(a):
     "Rebin, normalise and recipe-mask every FITS frame under a folder."
     from iris_clouddeep.parallel import preprocess_dir
+
     rep = preprocess_dir(a.in_dir, a.out, jobs=a.jobs, backend=a.backend, overwrite=a.overwrite, progress=not a.quiet)
-    for p, why in rep.failed: print(f"FAILED {_named(p, why)}", file=sys.stderr)
+    for p, why in rep.failed:
+        print(f"FAILED {named_error(p, why)}", file=sys.stderr)
     print(rep.summary())
     return 1 if rep.failed else 0
+
 
 def cmd_scan(a):
     "Write a manifest (CSV) of the frames under a folder, optionally selected and split by time block."
     from iris_clouddeep.datasets import scan_frames, select_frames, split_by_block, write_manifest
+
     _not_an_input(a.out, a.in_dir)
     errors = []
     recs = scan_frames(a.in_dir, cloudy_above=a.cloudy_above, errors=errors, progress=not a.quiet)
-    if a.min_dt > 0: recs = select_frames(recs, a.min_dt)
-    if a.split: recs = split_by_block(recs, block=a.block, seed=a.seed)
+    if a.min_dt > 0:
+        recs = select_frames(recs, a.min_dt)
+    if a.split:
+        recs = split_by_block(recs, block=a.block, seed=a.seed)
     write_manifest(recs, a.out, overwrite=a.overwrite)
-    for p, why in errors: print(f"FAILED {_named(p, why)}", file=sys.stderr)
+    for p, why in errors:
+        print(f"FAILED {named_error(p, why)}", file=sys.stderr)
     print(f"{len(recs)} frame(s) in {a.out}" + (f", {len(errors)} unreadable" if errors else ''))
     return 1 if errors else 0
 
-def _spread(files:list, n:int)->list:
+
+def _spread(files: list, n: int) -> list:
     "`n` of `files`, evenly spread from the first to the last."
     import numpy as np
+
     idx = np.linspace(0, len(files) - 1, min(n, len(files))).round().astype(int)
     return [files[i] for i in sorted(set(idx))]
+
 
 def cmd_quicklook(a):
     "Draw a grid of masked products, evenly spread over the folder, with truth (or recipe-mask) contours into a PNG."
     import matplotlib
+
     matplotlib.use('Agg')
     from iris_clouddeep.io import find_fits
     from iris_clouddeep.io import read_product, atomic_write
     from iris_clouddeep.simulate import show_frames
+
     files = find_fits(a.products)
     if not files:
         raise IrisError(f"{a.products}: no products to show")
@@ -94,19 +117,27 @@ def cmd_quicklook(a):
             shown.append(f)
         except (IrisError, OSError) as e:
             failed += 1
-            print(f"error: {_named(f, e)}", file=sys.stderr)
+            print(f"error: {named_error(f, e)}", file=sys.stderr)
     if not prods:
         raise IrisError(f"{a.products}: none of the products chosen could be read")
     titles = [f"{f.stem[:19]}\n{p['fits_header'].get('CLDTYPE', '')}" for f, p in zip(shown, prods)]
-    fig = show_frames([p['IMAGE'] for p in prods], titles, masks=[p.get('TRUTH', p.get('MASK')) for p in prods],
-                      ncols=min(4, len(prods)), size=2.6, unit='ADU/2**14')
+    fig = show_frames(
+        [p['IMAGE'] for p in prods],
+        titles,
+        masks=[p.get('TRUTH', p.get('MASK')) for p in prods],
+        ncols=min(4, len(prods)),
+        size=2.6,
+        unit='ADU/2**14',
+    )
     atomic_write(a.out, lambda t: fig.savefig(t, dpi=90, format='png'), overwrite=a.overwrite)
     print(f"wrote {a.out} ({len(prods)} product(s); cyan: truth where present, else recipe mask)")
     return 1 if failed else 0
 
+
 def _not_an_input(out, in_dir):
     "Refuse an output that is an input file or a FITS file where inputs are read from."
     from iris_clouddeep.io import FITS_PATTERNS
+
     out, root = Path(out).resolve(), Path(in_dir).resolve()
     if root in out.parents and out.name.lower().endswith(FITS_PATTERNS):
         raise IrisError(f"{out}: refusing to write over a frame in the input folder {in_dir}; choose another -o/--out")
@@ -119,87 +150,137 @@ def _configured(a, load, default=None):
         cfg.general.output_dir = a.out
     return cfg
 
-def _install(model, name:str, run_dir, config_path, files):
+
+def _install(model, name: str, run_dir, config_path, files):
     "Make a trained model the package's shipped `name` model, with the run's CSV/JSON files and how it was made."
     import shutil
     from iris_clouddeep.classifier import weights_dir
+
     dest = weights_dir(name)
-    model.info['produced_by'] = f"iris-clouddeep train-{name if name == 'unet' else 'classifier'} --config {config_path} --install"
+    model.info['produced_by'] = (
+        f"iris-clouddeep train-{name if name == 'unet' else 'classifier'} --config {config_path} --install"
+    )
     model.save(dest, overwrite=True)
     for f in files:
-        if (Path(run_dir) / f).exists(): shutil.copyfile(Path(run_dir) / f, dest / f)
+        if (Path(run_dir) / f).exists():
+            shutil.copyfile(Path(run_dir) / f, dest / f)
     print(f"installed as the shipped model: {dest}")
+
 
 def cmd_train_classifier(a):
     "Train the CNN classifier from a configuration file; optionally install it as the package's shipped model."
     from iris_clouddeep.linear import load_config
     from iris_clouddeep.classifier import train_classifier
+
     cfg = _configured(a, load_config)
     clf, m = train_classifier(cfg, verbose=0 if a.quiet else 2)
-    print(f"test: accuracy {m['accuracy']:.4f}, AUC {m['auc']:.4f}, threshold {m['threshold']:.3f} "
-          f"({m['n']} frames; model in {Path(cfg.general.output_dir) / 'model'})")
-    for s in m['strata']: print(f"  {s['stratum']:<34} {s['frames']:5d} frames  accuracy {s['accuracy']:.4f}")
-    if a.install: _install(clf, 'classifier', cfg.general.output_dir, a.config, ('history.csv', 'metrics.json', 'roc_test.csv', 'strata.csv', 'reliability_test.csv'))
+    print(
+        f"test: accuracy {m['accuracy']:.4f}, AUC {m['auc']:.4f}, threshold {m['threshold']:.3f} "
+        f"({m['n']} frames; model in {Path(cfg.general.output_dir) / 'model'})"
+    )
+    for s in m['strata']:
+        print(f"  {s['stratum']:<34} {s['frames']:5d} frames  accuracy {s['accuracy']:.4f}")
+    if a.install:
+        _install(
+            clf,
+            'classifier',
+            cfg.general.output_dir,
+            a.config,
+            ('history.csv', 'metrics.json', 'roc_test.csv', 'strata.csv', 'reliability_test.csv'),
+        )
     return 0
+
 
 def cmd_train_linear(a):
     "Train and evaluate the linear baselines on the data a configuration file names."
     from iris_clouddeep.linear import load_config, load_classification_data, linear_baselines
     from iris_clouddeep.metrics import write_csv, roc_points
+
     cfg = load_config(a.config)
     out = Path(a.out or cfg.general.output_dir) / 'linear'
     rows, scores = linear_baselines(load_classification_data(cfg), seed=cfg.network.seed)
     write_csv(rows, out / 'metrics.csv')
     for name, (y, s) in scores.items():
-        r = roc_points(y, s); write_csv({k: r[k] for k in ('fpr', 'tpr', 'threshold')}, out / f'roc_{name}.csv')
-    for r in rows: print(f"{r['model']:<11} accuracy {r['accuracy']:.4f}  F1 {r['f1']:.4f}  AUC {r['auc']:.4f}")
+        r = roc_points(y, s)
+        write_csv({k: r[k] for k in ('fpr', 'tpr', 'threshold')}, out / f'roc_{name}.csv')
+    for r in rows:
+        print(f"{r['model']:<11} accuracy {r['accuracy']:.4f}  F1 {r['f1']:.4f}  AUC {r['auc']:.4f}")
     print(f"written to {out}")
     return 0
+
 
 def cmd_classify(a):
     "Clear or cloudy for each FITS frame (raw 512×640 or binned 128×160); one line per input."
     import json as _json
     from iris_clouddeep.classifier import load_classifier
+
     paths = _expand(a.paths)
     clf = load_classifier(a.model)
     failed = 0
     for path, prob, err in clf.predict_files(paths):
         if err is not None:
-            failed += 1; _file_error(path, err, a.json); continue
+            failed += 1
+            _file_error(path, err, a.json)
+            continue
         cloudy = prob >= clf.threshold
-        if a.json: print(_json.dumps({'path': path, 'p_cloudy': round(prob, 6), 'cloudy': bool(cloudy)}))
-        else: print(f"{'cloudy' if cloudy else 'clear':<7} {prob:.4f}  {path}")
+        if a.json:
+            print(_json.dumps({'path': path, 'p_cloudy': round(prob, 6), 'cloudy': bool(cloudy)}))
+        else:
+            print(f"{'cloudy' if cloudy else 'clear':<7} {prob:.4f}  {path}")
     return 1 if failed else 0
 
 # %% ../nbs/15_cli.ipynb #3c13486d
 def cmd_train_unet(a):
     "Train the UNet from a configuration file; optionally install it as the package's shipped model."
     from iris_clouddeep.unet import load_unet_config, train_unet
+
     cfg = _configured(a, load_unet_config)
     seg, res = train_unet(cfg, progress=not a.quiet, resume=a.resume)
     for r in res['rows']:
-        print(f"{r['method']:<15} vs {r['scored_against']:<13} accuracy {r['accuracy']:.4f}  IoU {r['iou']:.4f}  F1 {r['f1']:.4f}  AUC {r['auc']:.4f}")
-    for r in res['by_kind']: print(f"  unet on {r['kind']:<11} {r['frames']:4d} frames  accuracy {r['accuracy']:.4f}  IoU {r['iou']:.4f}")
-    if a.install: _install(seg, 'unet', cfg.general.output_dir, a.config, ('history.csv', 'metrics.csv', 'metrics.json', 'roc_test.csv', 'by_kind.csv'))
+        print(
+            f"{r['method']:<15} vs {r['scored_against']:<13} accuracy {r['accuracy']:.4f}  IoU {r['iou']:.4f}  "
+            f"F1 {r['f1']:.4f}  AUC {r['auc']:.4f}"
+        )
+    for r in res['by_kind']:
+        print(f"  unet on {r['kind']:<11} {r['frames']:4d} frames  accuracy {r['accuracy']:.4f}  IoU {r['iou']:.4f}")
+    if a.install:
+        _install(
+            seg,
+            'unet',
+            cfg.general.output_dir,
+            a.config,
+            ('history.csv', 'metrics.csv', 'metrics.json', 'roc_test.csv', 'by_kind.csv'),
+        )
     return 0
 
+
 def cmd_transfer(a):
-    "Zero-shot, fine-tuned and from-scratch UNets cross-validated on an image dataset (a public set or any folder of images and masks)."
+    """Zero-shot, fine-tuned and from-scratch UNets cross-validated on an image dataset (a public set or any folder of
+    images and masks)."""
     from iris_clouddeep.unet import load_unet_config, UNetConfig
     from iris_clouddeep.transfer import transfer_study
+
     if bool(a.images) != bool(a.masks):
         raise IrisError("give --images and --masks together")
     if not (a.config or a.images):
         raise IrisError("give --config, or --images and --masks")
     cfg = _configured(a, load_unet_config, UNetConfig())
-    if a.images: cfg.general.dataset, cfg.general.folders = 'images', [a.images, a.masks]
-    res = transfer_study(cfg, folds=a.folds, modes=a.starts.split(','), init=a.init, progress=not a.quiet, overwrite=a.overwrite)
+    if a.images:
+        cfg.general.dataset, cfg.general.folders = 'images', [a.images, a.masks]
+    res = transfer_study(
+        cfg, folds=a.folds, modes=a.starts.split(','), init=a.init, progress=not a.quiet, overwrite=a.overwrite
+    )
     n = int(res['held'].sum())
     for r in res['rows']:
-        spread = f"  (folds {r['accuracy_fold_mean']:.4f} ± {r['accuracy_fold_std']:.4f})" if r['accuracy_fold_mean'] == r['accuracy_fold_mean'] else ''
+        spread = (
+            f"  (folds {r['accuracy_fold_mean']:.4f} ± {r['accuracy_fold_std']:.4f})"
+            if r['accuracy_fold_mean'] == r['accuracy_fold_mean']
+            else ''
+        )
         print(f"{r['start']:<29} accuracy {r['accuracy']:.4f}  F1 {r['f1']:.4f}  IoU {r['iou']:.4f}{spread}")
     print(f"{n} held-out images; written to {cfg.general.output_dir}")
     return 0
+
 
 def cmd_segment(a):
     "Cloud probability map and mask for each FITS frame; one product per input."
@@ -208,10 +289,13 @@ def cmd_segment(a):
     from iris_clouddeep.unet import load_segmenter
     from iris_clouddeep.preprocess import binned_adu
     from iris_clouddeep.io import read_frame, write_product, DR
+
     paths = _expand(a.paths)
     from iris_clouddeep.pipeline import night_inputs
+
     night_inputs(a.paths, a.out)  # the output folder may not lie in an input folder
     from iris_clouddeep.io import clean_temporaries
+
     clean_temporaries(a.out)
     seg = load_segmenter(a.model)
     failed = 0
@@ -222,14 +306,27 @@ def cmd_segment(a):
             prob = seg.predict(img)[0]
             mask = (prob >= seg.threshold).astype(np.uint8)
             out = Path(a.out) / f"{Path(path).stem}_seg.fits"
-            write_product(out, img / np.float32(DR), mask=mask, prob=prob, header=fr.header, inputs=[path], overwrite=a.overwrite,
-                          params=dict(threshold=round(seg.threshold, 6), model=seg.info.get('sha256', '')[:16]), producer='segment',
-                          mask_header={'IMGTYPE': 'UNET-MASK'})
+            write_product(
+                out,
+                img / np.float32(DR),
+                mask=mask,
+                prob=prob,
+                header=fr.header,
+                inputs=[path],
+                overwrite=a.overwrite,
+                params=dict(threshold=round(seg.threshold, 6), model=seg.info.get('sha256', '')[:16]),
+                producer='segment',
+                mask_header={'IMGTYPE': 'UNET-MASK'},
+            )
         except (IrisError, OSError, ValueError) as e:
-            failed += 1; _file_error(path, e, a.json); continue
+            failed += 1
+            _file_error(path, e, a.json)
+            continue
         cover = float(mask.mean())
-        if a.json: print(_json.dumps({'path': str(path), 'output': str(out), 'cloud_cover': round(cover, 5)}))
-        else: print(f"cover {cover:6.3f}  {out}")
+        if a.json:
+            print(_json.dumps({'path': str(path), 'output': str(out), 'cloud_cover': round(cover, 5)}))
+        else:
+            print(f"cover {cover:6.3f}  {out}")
     return 1 if failed else 0
 
 # %% ../nbs/15_cli.ipynb #aaf7bb7a
@@ -237,41 +334,69 @@ def _night_options(a):
     "The `NightOptions` of the `night` command's arguments."
     from iris_clouddeep.pipeline import NightOptions, StateConfig
     from iris_clouddeep.blobs import Field
+
     state = StateConfig(open_after=a.open_after, max_gap=a.max_gap)
-    return NightOptions(segment_all=a.segment_all, field=Field.parse(a.field) if a.field else Field(),
-                        engine=a.engine, products=a.products, state=state)
+    return NightOptions(
+        segment_all=a.segment_all,
+        field=Field.parse(a.field) if a.field else Field(),
+        engine=a.engine,
+        products=a.products,
+        state=state,
+    )
+
 
 def cmd_night(a):
     "Classify, segment and score every frame of a night; write its table, summary and figures."
     from iris_clouddeep.pipeline import run_night
-    report = lambda f, e: print(f"error: {_named(f, e)}", file=sys.stderr)
-    rep = run_night(a.inputs, a.out, _night_options(a), classifier=a.classifier, unet=a.model, jobs=a.jobs,
-                    backend=a.backend, overwrite=a.overwrite, progress=not a.quiet, on_error=report)
+
+    report = lambda f, e: print(f"error: {named_error(f, e)}", file=sys.stderr)
+    rep = run_night(
+        a.inputs,
+        a.out,
+        _night_options(a),
+        classifier=a.classifier,
+        unet=a.model,
+        jobs=a.jobs,
+        backend=a.backend,
+        overwrite=a.overwrite,
+        progress=not a.quiet,
+        on_error=report,
+    )
     s = rep.summary
     d = s['decisions']
     w = s['longest_usable']
     print(f"{s['frames']} frame(s), {s['failed']} failed, {s['segmented']} segmented; this call {rep.seconds:.1f} s")
-    print(f"decisions: {d['photometric']} photometric, {d['usable']} usable, {d['unusable']} unusable; "
-          f"usable {s['usable_hours']:.2f} h, longest window {w['hours']:.2f} h"
-          + (f" from {w['start'][11:19]}" if w['start'] else ''))
+    print(
+        f"decisions: {d['photometric']} photometric, {d['usable']} usable, {d['unusable']} unusable; "
+        f"usable {s['usable_hours']:.2f} h, longest window {w['hours']:.2f} h"
+        + (f" from {w['start'][11:19]}" if w['start'] else '')
+    )
     print(f"{len(s['state_changes'])} state change(s); table, summary and figures in {a.out}")
     return 1 if s['failed'] else 0
 
 # %% ../nbs/15_cli.ipynb #55e89d6d
-EXIT_CODES = {0: 'every input done', 1: 'some inputs failed (each named on stderr), the others done',
-              2: 'bad usage or input, or an output that cannot be written: nothing more done',
-              3: 'an internal error (a bug): one line, and the traceback written to a file', 130: 'interrupted'}
+EXIT_CODES = {
+    0: 'every input done',
+    1: 'some inputs failed (each named on stderr), the others done',
+    2: 'bad usage or input, or an output that cannot be written: nothing more done',
+    3: 'an internal error (a bug): one line, and the traceback written to a file',
+    130: 'interrupted',
+}
+
 
 class _Help(argparse.RawDescriptionHelpFormatter):
     "Help that shows an option's default, unless its text already does or it has none."
+
     def _get_help_string(self, action):
         h = action.help or ''
         if 'default' in h or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
             return h
         return h + ' (default: %(default)s)'
 
+
 def _positive(kind):
     "An argparse type: a number of `kind` greater than zero."
+
     def parse(text):
         try:
             v = kind(text)
@@ -280,21 +405,26 @@ def _positive(kind):
         if v <= 0:
             raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
         return v
+
     return parse
+
 
 def _command(sub, name, help, example, func):
     "A sub-command with its one-line help, a description ending in an example, and the shared options."
-    p = sub.add_parser(name, help=help, description=f"{help[0].upper()}{help[1:]}.\n\nexample:\n  {example}",
-                       formatter_class=_Help)
+    p = sub.add_parser(
+        name, help=help, description=f"{help[0].upper()}{help[1:]}.\n\nexample:\n  {example}", formatter_class=_Help
+    )
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.add_argument('--debug', action='store_true', help='show the full traceback of an internal error')
     p.set_defaults(func=func)
     return p
 
-def _writes(p, what:str, required:bool=True, overwrite:str='replace existing outputs'):
+
+def _writes(p, what: str, required: bool = True, overwrite: str = 'replace existing outputs'):
     "The output options every writing command shares: -o/--out and --overwrite."
     p.add_argument('-o', '--out', required=required, help=what)
     p.add_argument('--overwrite', action='store_true', help=overwrite)
+
 
 def _jobs(p):
     p.add_argument('--jobs', type=_positive(int), default=1, help='worker processes')
@@ -302,156 +432,272 @@ def _jobs(p):
 
 # %% ../nbs/15_cli.ipynb #3a8ce2e0
 def _add_simulate(sub):
-    s = _command(sub, 'simulate', 'write a simulated night of raw 14-bit frames with their exact TRUTH masks',
-                 'iris-clouddeep simulate -o demo/raw --frames 240 --seed 0', cmd_simulate)
+    s = _command(
+        sub,
+        'simulate',
+        'write a simulated night of raw 14-bit frames with their exact TRUTH masks',
+        'iris-clouddeep simulate -o demo/raw --frames 240 --seed 0',
+        cmd_simulate,
+    )
     _writes(s, 'folder for the frames (created)', overwrite='replace frames of the same names')
     s.add_argument('--frames', type=_positive(int), default=60, help='number of frames')
     s.add_argument('--seed', type=int, default=0, help='seed of everything in the night')
     s.add_argument('--start', default='2023-02-14T20:00:00', help='DATE-OBS of the first frame (UTC, ISO)')
-    s.add_argument('--cadence', type=_positive(float), default=30., help='seconds between frames (0.111: 9 Hz)')
-    s.add_argument('--spell-minutes', type=_positive(float), default=None,
-                   help='mean length of a weather spell (default: a quarter of the night)')
+    s.add_argument('--cadence', type=_positive(float), default=30.0, help='seconds between frames (0.111: 9 Hz)')
+    s.add_argument(
+        '--spell-minutes',
+        type=_positive(float),
+        default=None,
+        help='mean length of a weather spell (default: a quarter of the night)',
+    )
     s.add_argument('--cloudy-fraction', type=float, default=0.6, help='share of cloudy spells')
-    s.add_argument('--kinds', default='low,mid,cirrus,low+cirrus', type=_kinds, help='cloudy scene kinds, comma-separated')
-    s.add_argument('--gain', type=_positive(float), default=60., help='responsivity, ADU per W m-2 sr-1')
+    s.add_argument(
+        '--kinds', default='low,mid,cirrus,low+cirrus', type=_kinds, help='cloudy scene kinds, comma-separated'
+    )
+    s.add_argument('--gain', type=_positive(float), default=60.0, help='responsivity, ADU per W m-2 sr-1')
     s.add_argument('--keep-tau', action='store_true', help='also write the optical-depth map (extension TAU)')
 
+
 def _add_preprocess(sub):
-    q = _command(sub, 'preprocess', 'rebin, normalise and recipe-mask every FITS frame under a folder',
-                 'iris-clouddeep preprocess demo/raw -o demo/products --jobs 2', cmd_preprocess)
+    q = _command(
+        sub,
+        'preprocess',
+        'rebin, normalise and recipe-mask every FITS frame under a folder',
+        'iris-clouddeep preprocess demo/raw -o demo/products --jobs 2',
+        cmd_preprocess,
+    )
     q.add_argument('in_dir', help='folder of raw or binned frames (searched recursively; never written)')
     _writes(q, 'folder for the masked products (not the input folder)', overwrite='redo existing products')
     _jobs(q)
 
+
 def _add_scan(sub):
-    m = _command(sub, 'scan', 'write a manifest CSV of the frames under a folder',
-                 'iris-clouddeep scan demo/products -o demo/manifest.csv --min-dt 2 --split', cmd_scan)
+    m = _command(
+        sub,
+        'scan',
+        'write a manifest CSV of the frames under a folder',
+        'iris-clouddeep scan demo/products -o demo/manifest.csv --min-dt 2 --split',
+        cmd_scan,
+    )
     m.add_argument('in_dir', help='folder of frames or products (searched recursively)')
     _writes(m, 'the manifest CSV (not an input)', overwrite='replace an existing manifest')
-    m.add_argument('--min-dt', type=float, default=0., help='keep frames at least this many seconds apart')
+    m.add_argument('--min-dt', type=float, default=0.0, help='keep frames at least this many seconds apart')
     m.add_argument('--split', action='store_true', help='assign train/val/test by time block')
     m.add_argument('--block', default='night', choices=['night', 'hour'], help='time block of the split')
     m.add_argument('--seed', type=int, default=0, help='seed of the split')
-    m.add_argument('--cloudy-above', type=float, default=0., help='cover above which a frame is cloudy')
+    m.add_argument('--cloudy-above', type=float, default=0.0, help='cover above which a frame is cloudy')
+
 
 def _add_quicklook(sub):
-    k = _command(sub, 'quicklook', 'draw a grid of masked products, spread over the folder, into a PNG',
-                 'iris-clouddeep quicklook demo/products -o demo/overview.png', cmd_quicklook)
+    k = _command(
+        sub,
+        'quicklook',
+        'draw a grid of masked products, spread over the folder, into a PNG',
+        'iris-clouddeep quicklook demo/products -o demo/overview.png',
+        cmd_quicklook,
+    )
     k.add_argument('products', help='folder of masked products')
     _writes(k, 'the PNG to write', overwrite='replace an existing PNG')
     k.add_argument('--panels', type=_positive(int), default=8, help='frames shown')
 
 # %% ../nbs/15_cli.ipynb #831934d1
 def _add_training(sub):
-    t = _command(sub, 'train-classifier', 'train the clear/cloudy CNN from a JSON/JSONC configuration file',
-                 'iris-clouddeep train-classifier --config configs/classifier.jsonc', cmd_train_classifier)
+    t = _command(
+        sub,
+        'train-classifier',
+        'train the clear/cloudy CNN from a JSON/JSONC configuration file',
+        'iris-clouddeep train-classifier --config configs/classifier.jsonc',
+        cmd_train_classifier,
+    )
     t.add_argument('--config', required=True, help='the run configuration (JSON or JSONC)')
-    _writes(t, 'run folder (default: general.output_dir of the configuration)', required=False,
-            overwrite='replace a finished run in the folder')
+    _writes(
+        t,
+        'run folder (default: general.output_dir of the configuration)',
+        required=False,
+        overwrite='replace a finished run in the folder',
+    )
     t.add_argument('--install', action='store_true', help="make the trained model the package's shipped model")
-    l = _command(sub, 'train-linear', 'train and evaluate the linear baselines on the data of a configuration',
-                 'iris-clouddeep train-linear --config configs/classifier.jsonc', cmd_train_linear)
+    l = _command(
+        sub,
+        'train-linear',
+        'train and evaluate the linear baselines on the data of a configuration',
+        'iris-clouddeep train-linear --config configs/classifier.jsonc',
+        cmd_train_linear,
+    )
     l.add_argument('--config', required=True, help='the run configuration (JSON or JSONC)')
     _writes(l, 'run folder (default: general.output_dir of the configuration)', required=False)
-    u = _command(sub, 'train-unet', 'train the UNet from a JSON/JSONC configuration file',
-                 'iris-clouddeep train-unet --config configs/unet.jsonc', cmd_train_unet)
+    u = _command(
+        sub,
+        'train-unet',
+        'train the UNet from a JSON/JSONC configuration file',
+        'iris-clouddeep train-unet --config configs/unet.jsonc',
+        cmd_train_unet,
+    )
     u.add_argument('--config', required=True, help='the run configuration (JSON or JSONC)')
-    _writes(u, 'run folder (default: general.output_dir of the configuration)', required=False,
-            overwrite='replace a finished run in the folder')
+    _writes(
+        u,
+        'run folder (default: general.output_dir of the configuration)',
+        required=False,
+        overwrite='replace a finished run in the folder',
+    )
     u.add_argument('--resume', action='store_true', help='continue from the run folder checkpoint')
     u.add_argument('--install', action='store_true', help="make the trained model the package's shipped UNet")
 
+
 def _add_inference(sub):
-    c = _command(sub, 'classify', 'clear or cloudy, with a probability, for FITS frames or folders of them',
-                 'iris-clouddeep classify demo/raw --json', cmd_classify)
+    c = _command(
+        sub,
+        'classify',
+        'clear or cloudy, with a probability, for FITS frames or folders of them',
+        'iris-clouddeep classify demo/raw --json',
+        cmd_classify,
+    )
     c.add_argument('paths', nargs='+', help='raw or binned FITS frames, or folders of them')
     c.add_argument('--json', action='store_true', help='one JSON object per input line')
     c.add_argument('--model', default=None, help='a classifier folder (default: the shipped model)')
-    g = _command(sub, 'segment', 'per-pixel cloud probability (PROB) and mask (MASK) products for FITS frames',
-                 'iris-clouddeep segment demo/raw -o demo/maps --json', cmd_segment)
+    g = _command(
+        sub,
+        'segment',
+        'per-pixel cloud probability (PROB) and mask (MASK) products for FITS frames',
+        'iris-clouddeep segment demo/raw -o demo/maps --json',
+        cmd_segment,
+    )
     g.add_argument('paths', nargs='+', help='raw or binned FITS frames, or folders of them')
-    _writes(g, 'folder for the products (<stem>_seg.fits; not inside an input folder)',
-            overwrite='replace existing products')
+    _writes(
+        g,
+        'folder for the products (<stem>_seg.fits; not inside an input folder)',
+        overwrite='replace existing products',
+    )
     g.add_argument('--json', action='store_true', help='one JSON object per input line, with its cloud cover')
     g.add_argument('--model', default=None, help='a UNet folder (default: the shipped UNet)')
 
 # %% ../nbs/15_cli.ipynb #1b51c26c
 def _add_night(sub):
-    n = _command(sub, 'night', 'the main job: classify, segment, score and decide every frame of a night',
-                 'iris-clouddeep night demo/raw -o demo/night', cmd_night)
-    n.description = ("Every frame classified, cloudy ones segmented, blobs, cover and sky quality in the telescope's\n"
-                     "field, a decision per frame and a night state with hysteresis. Writes night.csv, summary.json,\n"
-                     "night.png and changes.png into the output folder; resumes a run found there.\n\n"
-                     "example:\n  iris-clouddeep night demo/raw -o demo/night")
+    n = _command(
+        sub,
+        'night',
+        'the main job: classify, segment, score and decide every frame of a night',
+        'iris-clouddeep night demo/raw -o demo/night',
+        cmd_night,
+    )
+    n.description = (
+        "Every frame classified, cloudy ones segmented, blobs, cover and sky quality in the telescope's\n"
+        "field, a decision per frame and a night state with hysteresis. Writes night.csv, summary.json,\n"
+        "night.png and changes.png into the output folder; resumes a run found there.\n\n"
+        "example:\n  iris-clouddeep night demo/raw -o demo/night"
+    )
     n.add_argument('inputs', nargs='+', help='raw or binned FITS frames, or folders of them (searched recursively)')
     _writes(n, 'output folder (not inside an input folder)', overwrite='start afresh instead of resuming')
     _jobs(n)
     n.add_argument('--segment-all', action='store_true', help='segment every frame, not only cloudy ones')
-    n.add_argument('--field', default=None, type=_field, help="the telescope's field, box:ROW,COL,HEIGHT,WIDTH or "
-                   'circle:ROW,COL,R in fractions of the frame (default: the central box box:0.5,0.5,0.5,0.5)')
-    n.add_argument('--open-after', type=float, default=300., help='seconds of good sky before the state is safe again')
-    n.add_argument('--max-gap', type=_positive(float), default=300., help='seconds without a frame: unsafe')
+    n.add_argument(
+        '--field',
+        default=None,
+        type=_field,
+        help="the telescope's field, box:ROW,COL,HEIGHT,WIDTH or "
+        'circle:ROW,COL,R in fractions of the frame (default: the central box box:0.5,0.5,0.5,0.5)',
+    )
+    n.add_argument('--open-after', type=float, default=300.0, help='seconds of good sky before the state is safe again')
+    n.add_argument('--max-gap', type=_positive(float), default=300.0, help='seconds without a frame: unsafe')
     n.add_argument('--engine', default='keras', choices=['keras', 'flax'], help='UNet engine (same maps)')
     n.add_argument('--products', action='store_true', help='also write a FITS product per frame (products/)')
     n.add_argument('--classifier', default=None, help='a classifier folder (default: the shipped model)')
     n.add_argument('--model', default=None, help='a UNet folder (default: the shipped UNet)')
 
+
 def _add_transfer(sub):
-    r = _command(sub, 'transfer', 'zero-shot, fine-tuned and from-scratch UNets cross-validated on labelled images',
-                 'iris-clouddeep transfer --images sky/ --masks masks/ -o runs/mine', cmd_transfer)
+    r = _command(
+        sub,
+        'transfer',
+        'zero-shot, fine-tuned and from-scratch UNets cross-validated on labelled images',
+        'iris-clouddeep transfer --images sky/ --masks masks/ -o runs/mine',
+        cmd_transfer,
+    )
     r.add_argument('--config', default=None, help='a UNet configuration naming the dataset (a public set or images)')
     r.add_argument('--images', default=None, help='a folder of images (with --masks: overrides the dataset)')
     r.add_argument('--masks', default=None, help='a folder of binary masks with the same file stems')
-    r.add_argument('--folds', type=_positive(int), default=None,
-                   help='k-fold cross-validation (1: one 80/20 split; default: general.folds)')
+    r.add_argument(
+        '--folds',
+        type=_positive(int),
+        default=None,
+        help='k-fold cross-validation (1: one 80/20 split; default: general.folds)',
+    )
     r.add_argument('--starts', default='zero-shot,fine-tuned,scratch', help='comma-separated starts')
     r.add_argument('--init', default=None, help='the UNet to transfer (default: the shipped UNet)')
-    _writes(r, 'study folder (default: general.output_dir of the configuration)', required=False,
-            overwrite='replace a study already in the folder')
+    _writes(
+        r,
+        'study folder (default: general.output_dir of the configuration)',
+        required=False,
+        overwrite='replace a study already in the folder',
+    )
+
 
 def _kinds(text):
     from iris_clouddeep.simulate import SCENE_KINDS
+
     kinds = tuple(text.split(','))
     bad = [k for k in kinds if k not in SCENE_KINDS or k == 'clear']
     if bad:
-        raise argparse.ArgumentTypeError(f"unknown kind(s) {bad}: use some of {[k for k in SCENE_KINDS if k != 'clear']}")
+        raise argparse.ArgumentTypeError(
+            f"unknown kind(s) {bad}: use some of {[k for k in SCENE_KINDS if k != 'clear']}"
+        )
     return kinds
+
 
 def _field(text):
     from iris_clouddeep.blobs import Field
+
     try:
         return Field.parse(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 # %% ../nbs/15_cli.ipynb #8f45adad
-def parser()->argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
     "The argument parser of `iris-clouddeep`: sub-commands in the order of the pipeline."
     from iris_clouddeep import __version__
+
     codes = '\n'.join(f"  {k:<4} {v}" for k, v in EXIT_CODES.items())
-    p = argparse.ArgumentParser(prog='iris-clouddeep', formatter_class=_Help,
-                                description='Clear/cloudy classification and cloud maps of LWIR sky frames.',
-                                epilog=f"exit status:\n{codes}")
+    p = argparse.ArgumentParser(
+        prog='iris-clouddeep',
+        formatter_class=_Help,
+        description='Clear/cloudy classification and cloud maps of LWIR sky frames.',
+        epilog=f"exit status:\n{codes}",
+    )
     p.add_argument('--version', action='version', version=f'iris-clouddeep {__version__}')
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    for add in (_add_simulate, _add_preprocess, _add_scan, _add_quicklook, _add_training, _add_inference,
-                _add_night, _add_transfer):
+    for add in (
+        _add_simulate,
+        _add_preprocess,
+        _add_scan,
+        _add_quicklook,
+        _add_training,
+        _add_inference,
+        _add_night,
+        _add_transfer,
+    ):
         add(sub)
     return p
 
-def _bug_report(command:str, e:BaseException)->str:
+
+def _bug_report(command: str, e: BaseException) -> str:
     "Write the traceback of an internal error to a file; the one line that says so."
     import tempfile, traceback
+
     fd, path = tempfile.mkstemp(prefix=f'iris-clouddeep-{command}-', suffix='.log')
     with os.fdopen(fd, 'w') as f:
         traceback.print_exception(e, file=f)
-    return (f"iris-clouddeep {command}: internal error {type(e).__name__}: {_one_line(e)}; this is a bug, "
-            f"its traceback is in {path} (rerun with --debug to show it)")
+    return (
+        f"iris-clouddeep {command}: internal error {type(e).__name__}: {_one_line(e)}; this is a bug, "
+        f"its traceback is in {path} (rerun with --debug to show it)"
+    )
 
-def _one_line(e)->str:
+
+def _one_line(e) -> str:
     return ' '.join(str(e).split())
 
-def main(argv=None)->int:
+
+def main(argv=None) -> int:
     "Run `iris-clouddeep`; returns the exit status of `EXIT_CODES`."
     a = parser().parse_args(argv)
     try:

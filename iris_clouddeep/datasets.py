@@ -23,15 +23,20 @@ __all__ = ['IMG_EXT', 'CLOUDY_MIN_COVER', 'CLEAR_MAX_TAU', 'CAMERA_RANGES', 'HAR
 # %% ../nbs/04_datasets.ipynb #82709f72
 _NAME = re.compile(r'(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_flux(?:_(\d+))?')
 
-def parse_frame_name(name)->tuple|None:
+
+def parse_frame_name(name) -> tuple | None:
     "(datetime, index) from a camera-style file name, or None when the name is not one."
     m = _NAME.search(Path(name).name)
-    if not m: return None
+    if not m:
+        return None
     *t, i = m.groups()
-    try: return datetime(*map(int, t)), (int(i) if i is not None else None)
-    except ValueError: return None
+    try:
+        return datetime(*map(int, t)), (int(i) if i is not None else None)
+    except ValueError:
+        return None
 
-def night_of(t:datetime)->str:
+
+def night_of(t: datetime) -> str:
     "The night a time belongs to: the date of its evening (t − 12 h)."
     return (t - timedelta(hours=12)).date().isoformat()
 
@@ -39,21 +44,25 @@ def night_of(t:datetime)->str:
 @dataclass
 class FrameRecord:
     "One row of a manifest."
-    path:str  # file path
-    time:str = ''  # ISO time (UTC)
-    night:str = ''  # night label (date of the evening)
-    layout:str = ''  # 'raw', 'binned' or 'masked'
-    label:str = ''  # 'clear', 'cloudy' or '' when unknown
-    cover:float = float('nan')  # cloud cover fraction, NaN when unknown
-    cover_source:str = ''  # 'truth', 'mask' or ''
-    split:str = ''  # 'train', 'val', 'test' or ''
+
+    path: str  # file path
+    time: str = ''  # ISO time (UTC)
+    night: str = ''  # night label (date of the evening)
+    layout: str = ''  # 'raw', 'binned' or 'masked'
+    label: str = ''  # 'clear', 'cloudy' or '' when unknown
+    cover: float = float('nan')  # cloud cover fraction, NaN when unknown
+    cover_source: str = ''  # 'truth', 'mask' or ''
+    split: str = ''  # 'train', 'val', 'test' or ''
 
     @property
-    def datetime(self): return datetime.fromisoformat(self.time) if self.time else None
+    def datetime(self):
+        return datetime.fromisoformat(self.time) if self.time else None
 
-def _record(path:Path, cloudy_above:float)->FrameRecord:
+
+def _record(path: Path, cloudy_above: float) -> FrameRecord:
     from iris_clouddeep.io import read_frame
     from iris_clouddeep.preprocess import binned_adu
+
     fr = read_frame(path)
     binned_adu(fr)  # the checks every command makes: a file that fails them is no frame
     shape = fr.data.shape
@@ -62,194 +71,284 @@ def _record(path:Path, cloudy_above:float)->FrameRecord:
         names = [h.name for h in hdul]
         masked = 'MASK' in names or (len(hdul) > 1 and hdul[1].header.get('IMGTYPE') == 'GROUND-TRUTH')
         layout = 'masked' if masked else 'raw' if shape == RAW_SHAPE else 'binned' if shape == BINNED_SHAPE else ''
-        if not layout: raise IrisError(f"{path}: image shape {shape} is neither raw {RAW_SHAPE} nor binned {BINNED_SHAPE}")
+        if not layout:
+            raise IrisError(f"{path}: image shape {shape} is neither raw {RAW_SHAPE} nor binned {BINNED_SHAPE}")
         cover, src = float('nan'), ''
-        if 'CLDCOVER' in h0: cover, src = float(h0['CLDCOVER']), 'truth'
-        elif 'TRUTH' in names: cover, src = float(np.mean(hdul['TRUTH'].data)), 'truth'
-        elif masked: cover, src = float(np.mean(hdul['MASK' if 'MASK' in names else 1].data)), 'mask'
+        if 'CLDCOVER' in h0:
+            cover, src = float(h0['CLDCOVER']), 'truth'
+        elif 'TRUTH' in names:
+            cover, src = float(np.mean(hdul['TRUTH'].data)), 'truth'
+        elif masked:
+            cover, src = float(np.mean(hdul['MASK' if 'MASK' in names else 1].data)), 'mask'
         t = None
         if 'DATE-OBS' in h0:
-            try: t = datetime.fromisoformat(str(h0['DATE-OBS']).strip().replace('Z', ''))
-            except ValueError: t = None
-    if t is None: t = (parse_frame_name(path) or (None, None))[0]
+            try:
+                t = datetime.fromisoformat(str(h0['DATE-OBS']).strip().replace('Z', ''))
+            except ValueError:
+                t = None
+    if t is None:
+        t = (parse_frame_name(path) or (None, None))[0]
     label = '' if src == '' else ('cloudy' if cover > cloudy_above else 'clear')
-    return FrameRecord(str(path), t.isoformat(timespec='milliseconds') if t else '', night_of(t) if t else '',
-                       layout, label, cover, src)
+    return FrameRecord(
+        str(path),
+        t.isoformat(timespec='milliseconds') if t else '',
+        night_of(t) if t else '',
+        layout,
+        label,
+        cover,
+        src,
+    )
 
-def scan_frames(root, # folder to search (recursively) for *.fits / *.fit / *.fits.gz
-                cloudy_above:float=0.0, # a frame is cloudy when its cover exceeds this
-                errors:list|None=None, # if given, unreadable files are appended as (path, message) instead of raising
-                progress:bool=False, # show a progress bar
-               )->list:
+
+def scan_frames(
+    root,  # folder to search (recursively) for *.fits / *.fit / *.fits.gz
+    cloudy_above: float = 0.0,  # a frame is cloudy when its cover exceeds this
+    errors: list | None = None,  # if given, unreadable files are appended as (path, message) instead of raising
+    progress: bool = False,  # show a progress bar
+) -> list:
     "One `FrameRecord` per FITS frame under `root`, sorted by time then path."
     from tqdm.auto import tqdm
+
     root = Path(root)
-    if not root.is_dir(): raise IrisError(f"{root}: not a folder")
+    if not root.is_dir():
+        raise IrisError(f"{root}: not a folder")
     from iris_clouddeep.io import find_fits
+
     files = find_fits(root)
     recs = []
     for p in tqdm(files, desc='scan', disable=not progress):
-        try: recs.append(_record(p, cloudy_above))
+        try:
+            recs.append(_record(p, cloudy_above))
         except (IrisError, OSError, ValueError, TypeError, KeyError, IndexError) as e:
-            if errors is None: raise IrisError(f"{p}: {e}") from None
+            if errors is None:
+                raise IrisError(f"{p}: {e}") from None
             errors.append((str(p), str(e)))
     return sorted(recs, key=lambda r: (r.time, r.path))
 
 # %% ../nbs/04_datasets.ipynb #c25a63c3
-def write_manifest(records:list, path, overwrite:bool=False)->Path:
+def write_manifest(records: list, path, overwrite: bool = False) -> Path:
     "Write records as CSV (atomically)."
     buf = io.StringIO()
-    w = csv.DictWriter(buf, [f.name for f in fields(FrameRecord)]); w.writeheader()
-    for r in records: w.writerow(asdict(r))
+    w = csv.DictWriter(buf, [f.name for f in fields(FrameRecord)])
+    w.writeheader()
+    for r in records:
+        w.writerow(asdict(r))
     return atomic_write(path, lambda t: Path(t).write_text(buf.getvalue()), overwrite=overwrite)
 
-def read_manifest(path)->list:
+
+def read_manifest(path) -> list:
     "Read a manifest CSV back into records."
     with open(path, newline='') as f:
-        return [FrameRecord(**{**r, 'cover': float(r['cover']) if r['cover'] not in ('', 'nan') else float('nan')})
-                for r in csv.DictReader(f)]
+        return [
+            FrameRecord(**{**r, 'cover': float(r['cover']) if r['cover'] not in ('', 'nan') else float('nan')})
+            for r in csv.DictReader(f)
+        ]
 
 # %% ../nbs/04_datasets.ipynb #bca044ff
-def select_frames(records:list, min_dt:float=2.0)->list:
+def select_frames(records: list, min_dt: float = 2.0) -> list:
     "Frames at least `min_dt` seconds apart within each night (time order kept); frames without time are dropped."
     out, last = [], {}
     for r in sorted((r for r in records if r.time), key=lambda r: r.time):
         t = r.datetime
         if r.night not in last or (t - last[r.night]).total_seconds() >= min_dt:
-            out.append(r); last[r.night] = t
+            out.append(r)
+            last[r.night] = t
     return out
 
-def sample_frames(records:list, n:int, seed:int=0)->list:
+
+def sample_frames(records: list, n: int, seed: int = 0) -> list:
     "`n` records drawn without replacement (seeded), in their original order."
-    if n > len(records): raise UsageError(f"cannot sample {n} frames from {len(records)} without replacement")
+    if n > len(records):
+        raise UsageError(f"cannot sample {n} frames from {len(records)} without replacement")
     idx = np.sort(np.random.default_rng(seed).choice(len(records), n, replace=False))
     return [records[i] for i in idx]
 
 # %% ../nbs/04_datasets.ipynb #1cb04c9c
-def block_of(r:FrameRecord, block:str='night')->str:
+def block_of(r: FrameRecord, block: str = 'night') -> str:
     "The time block of a record: its night, or its night and hour."
-    if block == 'night': return r.night
-    if block == 'hour': return f"{r.night}/{r.time[:13]}"
+    if block == 'night':
+        return r.night
+    if block == 'hour':
+        return f"{r.night}/{r.time[:13]}"
     raise UsageError(f"block must be 'night' or 'hour', not {block!r}")
 
-def split_by_block(records:list, # records with times
-                   fractions=(0.7, 0.15, 0.15), # shares of train, val, test (by frame count)
-                   block:str='night', # 'night' or 'hour'
-                   seed:int=0, # seed of the block shuffle
-                  )->list:
+
+def split_by_block(
+    records: list,  # records with times
+    fractions=(0.7, 0.15, 0.15),  # shares of train, val, test (by frame count)
+    block: str = 'night',  # 'night' or 'hour'
+    seed: int = 0,  # seed of the block shuffle
+) -> list:
     "Copies of the records with `split` set, whole time blocks per split."
     f = np.asarray(fractions, float)
-    if f.shape != (3,) or (f < 0).any() or not np.isclose(f.sum(), 1): raise UsageError(f"fractions must be 3 non-negative shares summing to 1, not {fractions}")
+    if f.shape != (3,) or (f < 0).any() or not np.isclose(f.sum(), 1):
+        raise UsageError(f"fractions must be 3 non-negative shares summing to 1, not {fractions}")
     recs = [r for r in records if r.time]
-    if len(recs) < len(records): warnings.warn(f"{len(records) - len(recs)} records without a time were left out of the split")
+    if len(recs) < len(records):
+        warnings.warn(f"{len(records) - len(recs)} records without a time were left out of the split")
     blocks = sorted({block_of(r, block) for r in recs})
     need = int((f > 0).sum())
-    if len(blocks) < need: raise IrisError(f"{len(blocks)} {block} block(s) cannot fill {need} splits: use a finer block ('hour') or more data")
+    if len(blocks) < need:
+        raise IrisError(
+            f"{len(blocks)} {block} block(s) cannot fill {need} splits: use a finer block ('hour') or more data"
+        )
     rng = np.random.default_rng(seed)
     order = [blocks[i] for i in rng.permutation(len(blocks))]
     size = {b: 0 for b in blocks}
-    for r in recs: size[block_of(r, block)] += 1
+    for r in recs:
+        size[block_of(r, block)] += 1
     names, assign, got = ['train', 'val', 'test'], {}, np.zeros(3)
     # first one block to every split that wants one, then each block to the split furthest below its share
-    for b, s in zip(order, [i for i in range(3) if f[i] > 0]): assign[b] = s; got[s] += size[b]
+    for b, s in zip(order, [i for i in range(3) if f[i] > 0]):
+        assign[b] = s
+        got[s] += size[b]
     for b in order[need:]:
-        s = int(np.argmax(np.where(f > 0, f * len(recs) - got, -np.inf))); assign[b] = s; got[s] += size[b]
+        s = int(np.argmax(np.where(f > 0, f * len(recs) - got, -np.inf)))
+        assign[b] = s
+        got[s] += size[b]
     return [replace(r, split=names[assign[block_of(r, block)]]) for r in recs]
 
 # %% ../nbs/04_datasets.ipynb #a3eecdf3
 IMG_EXT = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 
-def to_gray(img:np.ndarray)->np.ndarray:
+
+def to_gray(img: np.ndarray) -> np.ndarray:
     "Grayscale float in [0, 1] of an RGB(A) or gray uint8/float image (luma of RGB)."
     a = np.asarray(img)
-    scale = 255. if a.dtype == np.uint8 else (65535. if a.dtype == np.uint16 else 1.)
+    scale = 255.0 if a.dtype == np.uint8 else (65535.0 if a.dtype == np.uint16 else 1.0)
     a = a.astype(np.float32) / scale
-    if a.ndim == 3: a = a[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)
+    if a.ndim == 3:
+        a = a[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)
     return a
+
 
 def resize_image(img, size=BINNED_SHAPE):
     "Anti-aliased resize of a gray image to `size` (float32)."
     from skimage.transform import resize
+
     return resize(img, size, order=1, anti_aliasing=True, preserve_range=True).astype(np.float32)
+
 
 def resize_mask(mask, size=BINNED_SHAPE):
     "Nearest-neighbour resize of a mask to `size`; cloud = value > 0 (or > half the maximum for 0–255 masks)."
     from skimage.transform import resize
+
     m = np.asarray(mask)
-    if m.ndim == 3: m = m[..., 0]
+    if m.ndim == 3:
+        m = m[..., 0]
     m = m > (m.max() / 2 if m.max() > 1 else 0)
     return resize(m.astype(np.uint8), size, order=0, anti_aliasing=False, preserve_range=True).astype(np.uint8)
 
-def load_image_folder(images, # folder of images (or a list of files)
-                      masks=None, # folder of masks with the same stems, or None
-                      size=BINNED_SHAPE, # output (rows, cols)
-                      mask_suffix:str='', # suffix after the stem in mask names (e.g. '_GT')
-                     )->dict:
+
+def load_image_folder(
+    images,  # folder of images (or a list of files)
+    masks=None,  # folder of masks with the same stems, or None
+    size=BINNED_SHAPE,  # output (rows, cols)
+    mask_suffix: str = '',  # suffix after the stem in mask names (e.g. '_GT')
+) -> dict:
     "{'images': (n, rows, cols) float32 [0,1], 'masks': (n, rows, cols) uint8 or None, 'names': stems}."
     from skimage.io import imread
-    files = sorted(images) if isinstance(images, (list, tuple)) else sorted(p for p in Path(images).iterdir() if p.suffix.lower() in IMG_EXT)
-    if not files: raise IrisError(f"{images}: no images ({', '.join(IMG_EXT)})")
+
+    files = (
+        sorted(images)
+        if isinstance(images, (list, tuple))
+        else sorted(p for p in Path(images).iterdir() if p.suffix.lower() in IMG_EXT)
+    )
+    if not files:
+        raise IrisError(f"{images}: no images ({', '.join(IMG_EXT)})")
     mfiles = {}
     if masks is not None:
-        mfiles = {p.stem[:len(p.stem) - len(mask_suffix)] if mask_suffix and p.stem.endswith(mask_suffix) else p.stem: p
-                  for p in Path(masks).iterdir() if p.suffix.lower() in IMG_EXT}
+        mfiles = {
+            p.stem[: len(p.stem) - len(mask_suffix)] if mask_suffix and p.stem.endswith(mask_suffix) else p.stem: p
+            for p in Path(masks).iterdir()
+            if p.suffix.lower() in IMG_EXT
+        }
         missing = [f.name for f in files if Path(f).stem not in mfiles]
-        if missing: raise IrisError(f"{masks}: no mask for {len(missing)} image(s), e.g. {missing[0]}")
+        if missing:
+            raise IrisError(f"{masks}: no mask for {len(missing)} image(s), e.g. {missing[0]}")
     imgs = np.stack([resize_image(to_gray(imread(f)), size) for f in files])
     ms = np.stack([resize_mask(imread(mfiles[Path(f).stem]), size) for f in files]) if masks is not None else None
     return dict(images=imgs, masks=ms, names=[Path(f).stem for f in files])
 
 # %% ../nbs/04_datasets.ipynb #6ef3029d
-def _labels(root)->list:
-    p = Path(root)/'labels.csv'
-    if not p.exists(): raise IrisError(f"{root}: no labels.csv (is this a public set folder?)")
-    with open(p, newline='') as f: return list(csv.DictReader(f))
+def _labels(root) -> list:
+    p = Path(root) / 'labels.csv'
+    if not p.exists():
+        raise IrisError(f"{root}: no labels.csv (is this a public set folder?)")
+    with open(p, newline='') as f:
+        return list(csv.DictReader(f))
 
-def load_public_segmentation(root, # a set folder: swimseg, swinseg or hyta
-                             size=BINNED_SHAPE, # output (rows, cols)
-                             limit:int|None=None, # read only the first `limit` rows
-                            )->dict:
-    "Images and binary masks of a public segmentation set (the files its labels.csv lists), through `load_image_folder`."
+
+def load_public_segmentation(
+    root,  # a set folder: swimseg, swinseg or hyta
+    size=BINNED_SHAPE,  # output (rows, cols)
+    limit: int | None = None,  # read only the first `limit` rows
+) -> dict:
+    """Images and binary masks of a public segmentation set (the files its labels.csv lists), through
+    `load_image_folder`."""
     rows = _labels(root)[:limit]
     root = Path(root)
-    if any(Path(r['image']).stem != Path(r['mask']).stem for r in rows): raise IrisError(f"{root}: labels.csv pairs images and masks of different names")
-    return load_image_folder([root/r['image'] for r in rows], root/Path(rows[0]['mask']).parent, size)
+    if any(Path(r['image']).stem != Path(r['mask']).stem for r in rows):
+        raise IrisError(f"{root}: labels.csv pairs images and masks of different names")
+    return load_image_folder([root / r['image'] for r in rows], root / Path(rows[0]['mask']).parent, size)
 
-def load_swimcat(root, size=BINNED_SHAPE, limit:int|None=None)->dict:
+
+def load_swimcat(root, size=BINNED_SHAPE, limit: int | None = None) -> dict:
     "SWIMCAT patches with labels 1 = cloudy (classes B–E), 0 = clear (A-sky), and the five categories."
     from skimage.io import imread
-    rows = _labels(root)[:limit]
-    imgs = np.stack([resize_image(to_gray(imread(Path(root)/r['image'])), size) for r in rows])
-    return dict(images=imgs, labels=np.array([r['clear_or_cloudy'] == 'cloudy' for r in rows], np.uint8),
-                categories=[r['category_name'] for r in rows], names=[Path(r['image']).stem for r in rows])
 
-def load_cloudynight(root, size=BINNED_SHAPE)->dict:
+    rows = _labels(root)[:limit]
+    imgs = np.stack([resize_image(to_gray(imread(Path(root) / r['image'])), size) for r in rows])
+    return dict(
+        images=imgs,
+        labels=np.array([r['clear_or_cloudy'] == 'cloudy' for r in rows], np.uint8),
+        categories=[r['category_name'] for r in rows],
+        names=[Path(r['image']).stem for r in rows],
+    )
+
+
+def load_cloudynight(root, size=BINNED_SHAPE) -> dict:
     "cloudynight all-sky FITS frames (gray, resized, scaled to [0, 1] by their own 0.5–99.5 % range) with sky states."
     from iris_clouddeep.io import read_frame
+
     rows = _labels(root)
     imgs = []
     for r in rows:
-        a = read_frame(Path(root)/r['image'], shapes=None, on_range='ignore').data
+        a = read_frame(Path(root) / r['image'], shapes=None, on_range='ignore').data
         lo, hi = np.percentile(a, [0.5, 99.5])
         imgs.append(resize_image(np.clip((a - lo) / max(hi - lo, 1e-6), 0, 1), size))
-    return dict(images=np.stack(imgs), states=[r['sky_state'] for r in rows],
-                labels=np.array([r['sky_state'] != 'clear' for r in rows], np.uint8), names=[Path(r['image']).stem for r in rows])
+    return dict(
+        images=np.stack(imgs),
+        states=[r['sky_state'] for r in rows],
+        labels=np.array([r['sky_state'] != 'clear' for r in rows], np.uint8),
+        names=[Path(r['image']).stem for r in rows],
+    )
 
 # %% ../nbs/04_datasets.ipynb #dd82bf66
-def public_root(root=None)->Path|None:
-    "The public-data folder: `root`, else $IRIS_PUBLIC_DATA, else ../shared/data above the working folder; None when absent."
+def public_root(root=None) -> Path | None:
+    """The public-data folder: `root`, else $IRIS_PUBLIC_DATA, else ../shared/data above the working folder; None when
+    absent."""
     import os
-    cands = [root] if root else [os.environ.get('IRIS_PUBLIC_DATA')] + [str(p/'shared'/'data') for p in [Path.cwd(), *Path.cwd().parents]]
+
+    cands = (
+        [root]
+        if root
+        else [os.environ.get('IRIS_PUBLIC_DATA')]
+        + [str(p / 'shared' / 'data') for p in [Path.cwd(), *Path.cwd().parents]]
+    )
     for c in cands:
-        if c and (Path(c)/'README.md').exists(): return Path(c)
+        if c and (Path(c) / 'README.md').exists():
+            return Path(c)
     return None
 
 # %% ../nbs/04_datasets.ipynb #2d64dbd7
-def load_lwir_segmentation(root, # the stardice_lwir folder (or one holding binned 3-HDU frames under segmentation/)
-                          )->dict:
+def load_lwir_segmentation(
+    root,  # the stardice_lwir folder (or one holding binned 3-HDU frames under segmentation/)
+) -> dict:
     "{'images' (binned ADU), 'masks', 'reference' (the paper's UNet map), 'names'} of the real binned frames."
     from iris_clouddeep.io import read_frame
     from iris_clouddeep.preprocess import binned_adu
+
     files = sorted((Path(root) / 'segmentation').glob('*.fits'))
     if not files:
         raise IrisError(f"{root}: no binned frames under segmentation/")
@@ -260,21 +359,26 @@ def load_lwir_segmentation(root, # the stardice_lwir folder (or one holding binn
         refs.append(read_frame(f, hdu=2, allow_nonfinite=True).data)
     return dict(images=np.stack(imgs), masks=np.stack(masks), reference=np.stack(refs), names=[f.stem for f in files])
 
-def similarity_groups(images, # (n, rows, cols)
-                      r:float=0.9, # correlation above which two frames are near-duplicates
-                      step:int=4, # subsampling of the images before correlating
-                     )->np.ndarray:
+
+def similarity_groups(
+    images,  # (n, rows, cols)
+    r: float = 0.9,  # correlation above which two frames are near-duplicates
+    step: int = 4,  # subsampling of the images before correlating
+) -> np.ndarray:
     "Group number of each image: connected components of the graph of pairs correlating above `r`."
     from scipy.sparse.csgraph import connected_components
+
     x = np.asarray(images, np.float64)[:, ::step, ::step].reshape(len(images), -1)
     x = (x - x.mean(1, keepdims=True)) / np.maximum(x.std(1, keepdims=True), 1e-9)
     c = x @ x.T / x.shape[1]
     return connected_components(c > r, directed=False)[1]
 
-def split_groups(groups, # group number per item
-                 fractions=(0.6, 0.2, 0.2), # train, validation, test shares of the items (approximately)
-                 seed:int=0, # seed of the group order
-                )->np.ndarray:
+
+def split_groups(
+    groups,  # group number per item
+    fractions=(0.6, 0.2, 0.2),  # train, validation, test shares of the items (approximately)
+    seed: int = 0,  # seed of the group order
+) -> np.ndarray:
     "'train', 'val' or 'test' per item, whole groups at a time, groups in a seeded random order."
     g = np.asarray(groups)
     ids = np.random.default_rng(seed).permutation(np.unique(g))
@@ -288,15 +392,23 @@ def split_groups(groups, # group number per item
     return out
 
 # %% ../nbs/04_datasets.ipynb #34c72331
-def plot_cover_timeline(records:list, ax=None):
+def plot_cover_timeline(records: list, ax=None):
     "Figure: cloud cover of each frame against time, coloured by split when the records have one."
     import matplotlib.pyplot as plt
-    if ax is None: fig, ax = plt.subplots(figsize=(9, 2.8))
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(9, 2.8))
     colors = {'train': 'tab:blue', 'val': 'tab:orange', 'test': 'tab:green', '': 'tab:gray'}
     for split in colors:
         rs = [r for r in records if r.split == split and r.time and np.isfinite(r.cover)]
-        if rs: ax.plot([r.datetime for r in rs], [r.cover for r in rs], '.', color=colors[split], label=split or 'frames', ms=4)
-    ax.set_ylabel('cloud cover'); ax.set_ylim(-0.03, 1.03); ax.legend(fontsize=8, ncol=4); ax.grid(alpha=0.3)
+        if rs:
+            ax.plot(
+                [r.datetime for r in rs], [r.cover for r in rs], '.', color=colors[split], label=split or 'frames', ms=4
+            )
+    ax.set_ylabel('cloud cover')
+    ax.set_ylim(-0.03, 1.03)
+    ax.legend(fontsize=8, ncol=4)
+    ax.grid(alpha=0.3)
     ax.figure.autofmt_xdate()
     return ax.figure
 
@@ -304,79 +416,125 @@ def plot_cover_timeline(records:list, ax=None):
 CLOUDY_MIN_COVER = 0.01
 CLEAR_MAX_TAU = 0.03
 
-def label_from_cover(cover, # cloud cover fraction (τ ≥ 0.25) per frame
-                     tau_max=None, # largest optical depth in each frame (None: not known)
-                     min_cover:float=CLOUDY_MIN_COVER, max_clear_tau:float=CLEAR_MAX_TAU)->np.ndarray:
+
+def label_from_cover(
+    cover,  # cloud cover fraction (τ ≥ 0.25) per frame
+    tau_max=None,  # largest optical depth in each frame (None: not known)
+    min_cover: float = CLOUDY_MIN_COVER,
+    max_clear_tau: float = CLEAR_MAX_TAU,
+) -> np.ndarray:
     "1 = cloudy (cover ≥ min_cover), 0 = clear (no cloud, τ below max_clear_tau everywhere), −1 = ambiguous."
     c = np.asarray(cover, np.float64)
     clear = c <= 0 if tau_max is None else (c <= 0) & (np.asarray(tau_max) < max_clear_tau)
     return np.where(c >= min_cover, 1, np.where(clear, 0, -1)).astype(np.int8)
 
-CAMERA_RANGES = dict(gain=(45., 80.), sky_level=(1000., 1400.), radial_amp=(50., 110.))  # drawn per night (CameraParams)
-HARD_NIGHT = dict(cover_range=(0.005, 0.12), kinds=('low', 'mid', 'cirrus'), kind_weights=(0.25, 0.15, 0.6))  # NightConfig of a hard night
 
-def draw_camera(rng:np.random.Generator)->dict:
+CAMERA_RANGES = dict(
+    gain=(45.0, 80.0), sky_level=(1000.0, 1400.0), radial_amp=(50.0, 110.0)
+)  # drawn per night (CameraParams)
+HARD_NIGHT = dict(
+    cover_range=(0.005, 0.12), kinds=('low', 'mid', 'cirrus'), kind_weights=(0.25, 0.15, 0.6)
+)  # NightConfig of a hard night
+
+
+def draw_camera(rng: np.random.Generator) -> dict:
     "A night's camera: gain, clear-sky level and radial pattern drawn from `CAMERA_RANGES` (CameraParams keywords)."
     return {k: float(rng.uniform(*r)) for k, r in CAMERA_RANGES.items()}
 
-def binned_tau(tau:np.ndarray)->np.ndarray:
+
+def binned_tau(tau: np.ndarray) -> np.ndarray:
     "Upper median τ of each 4×4 block (its 8th largest): ≥ the threshold exactly where the binned truth mask is cloud."
     h, w = tau.shape[-2:]
-    blocks = tau.reshape(*tau.shape[:-2], h // 4, 4, w // 4, 4).swapaxes(-3, -2).reshape(*tau.shape[:-2], h // 4, w // 4, 16)
+    blocks = (
+        tau.reshape(*tau.shape[:-2], h // 4, 4, w // 4, 4).swapaxes(-3, -2).reshape(*tau.shape[:-2], h // 4, w // 4, 16)
+    )
     return np.partition(blocks, 8, axis=-1)[..., 8].astype(np.float32)
+
 
 def _sim_night(k, seed, frames, cadence, hard, camera_kw, masks=False, tau=False):
     from iris_clouddeep.simulate import night_frames, NightConfig, CameraParams
     from iris_clouddeep.preprocess import rebin
+
     rng = np.random.default_rng([seed, 7, k])
     cam = CameraParams(**(draw_camera(rng) | camera_kw))
     start = (datetime(2023, 1, 1, 19) + timedelta(days=k)).isoformat()
     cfg = NightConfig(start=start, n_frames=frames, cadence=cadence, camera=cam, **(HARD_NIGHT if hard else {}))
     imgs, cover, tmax, kinds, times, ms, taus = [], [], [], [], [], [], []
     for f in night_frames(cfg, seed=int(rng.integers(2**31))):
-        imgs.append(rebin(f['adu'])); cover.append(float(f['truth'].mean())); tmax.append(float(f['tau'].max()))
-        kinds.append(f['kind']); times.append(f['date'])
-        if masks: ms.append((rebin(f['truth']) >= 0.5).astype(np.uint8))
-        if tau: taus.append(binned_tau(f['tau']))
-    return np.stack(imgs), np.array(cover), kinds, times, np.array(tmax), (np.stack(ms) if masks else None), (np.stack(taus) if tau else None)
+        imgs.append(rebin(f['adu']))
+        cover.append(float(f['truth'].mean()))
+        tmax.append(float(f['tau'].max()))
+        kinds.append(f['kind'])
+        times.append(f['date'])
+        if masks:
+            ms.append((rebin(f['truth']) >= 0.5).astype(np.uint8))
+        if tau:
+            taus.append(binned_tau(f['tau']))
+    return (
+        np.stack(imgs),
+        np.array(cover),
+        kinds,
+        times,
+        np.array(tmax),
+        (np.stack(ms) if masks else None),
+        (np.stack(taus) if tau else None),
+    )
 
-def simulate_dataset(nights:int=12, # number of simulated nights
-                     frames_per_night:int=200, # frames per night
-                     cadence:float=30., # seconds between frames
-                     hard_fraction:float=0.34, # share of hard nights (scattered clouds, thin cirrus)
-                     seed:int=0, # seed of everything
-                     jobs:int=2, # parallel workers (nights)
-                     camera_kw:dict|None=None, # CameraParams for every night, overriding the drawn gain/sky level/radial pattern (e.g. another camera)
-                     cache=None, # .npz file: loaded when present, written after a build
-                     min_cover:float=CLOUDY_MIN_COVER, # cover at and above which a frame is cloudy
-                     masks:bool=False, # also return the binned exact truth masks ('masks', uint8)
-                     tau:bool=False, # also return the binned optical depth ('tau', upper median of each 4×4 block)
-                    )->dict:
+
+def simulate_dataset(
+    nights: int = 12,  # number of simulated nights
+    frames_per_night: int = 200,  # frames per night
+    cadence: float = 30.0,  # seconds between frames
+    hard_fraction: float = 0.34,  # share of hard nights (scattered clouds, thin cirrus)
+    seed: int = 0,  # seed of everything
+    jobs: int = 2,  # parallel workers (nights)
+    camera_kw: dict | None = None,  # CameraParams for every night, overriding the drawn gain, sky level, pattern
+    cache=None,  # .npz file: loaded when present, written after a build
+    min_cover: float = CLOUDY_MIN_COVER,  # cover at and above which a frame is cloudy
+    masks: bool = False,  # also return the binned exact truth masks ('masks', uint8)
+    tau: bool = False,  # also return the binned optical depth ('tau', upper median of each 4×4 block)
+) -> dict:
     "Binned simulated frames (ADU) with cover, largest τ, label, scene kind, night and time, ready for `split_nights`."
     if cache is not None and Path(cache).exists():
         z = np.load(cache, allow_pickle=False)
         return {k: z[k] for k in z.files}
     from joblib import Parallel, delayed
+
     hard = [k < round(hard_fraction * nights) for k in range(nights)]
     hard = [hard[i] for i in np.random.default_rng([seed, 8]).permutation(nights)]
-    res = Parallel(n_jobs=jobs, max_nbytes=None)(delayed(_sim_night)(k, seed, frames_per_night, cadence, hard[k], camera_kw or {}, masks, tau) for k in range(nights))
-    if jobs != 1:  # idle loky workers would otherwise linger for 5 minutes (and hold up a parent waiting on its children)
+    res = Parallel(n_jobs=jobs, max_nbytes=None)(
+        delayed(_sim_night)(k, seed, frames_per_night, cadence, hard[k], camera_kw or {}, masks, tau)
+        for k in range(nights)
+    )
+    if (
+        jobs != 1
+    ):  # idle loky workers would otherwise linger for 5 minutes (and hold up a parent waiting on its children)
         from joblib.externals.loky import get_reusable_executor
+
         get_reusable_executor().shutdown(wait=True)
-    d = dict(images=np.concatenate([r[0] for r in res]).astype(np.float32), cover=np.concatenate([r[1] for r in res]),
-             kind=np.array(sum([r[2] for r in res], [])), time=np.array(sum([r[3] for r in res], [])),
-             night=np.repeat(np.arange(nights), frames_per_night), hard=np.repeat(hard, frames_per_night),
-             tau_max=np.concatenate([r[4] for r in res]))
-    if masks: d['masks'] = np.concatenate([r[5] for r in res])
-    if tau: d['tau'] = np.concatenate([r[6] for r in res])
+    d = dict(
+        images=np.concatenate([r[0] for r in res]).astype(np.float32),
+        cover=np.concatenate([r[1] for r in res]),
+        kind=np.array(sum([r[2] for r in res], [])),
+        time=np.array(sum([r[3] for r in res], [])),
+        night=np.repeat(np.arange(nights), frames_per_night),
+        hard=np.repeat(hard, frames_per_night),
+        tau_max=np.concatenate([r[4] for r in res]),
+    )
+    if masks:
+        d['masks'] = np.concatenate([r[5] for r in res])
+    if tau:
+        d['tau'] = np.concatenate([r[6] for r in res])
     d['label'] = label_from_cover(d['cover'], d['tau_max'], min_cover)
     if cache is not None:
         Path(cache).parent.mkdir(parents=True, exist_ok=True)
         atomic_write(cache, lambda t: np.savez(open(t, 'wb'), **d), overwrite=True)
     return d
 
-def split_nights(d:dict, fractions=(0.6, 0.2, 0.2), seed:int=0)->dict:
-    "{'train'|'val'|'test': boolean index} assigning whole nights to splits (seeded); the hard nights are spread over all three."
+
+def split_nights(d: dict, fractions=(0.6, 0.2, 0.2), seed: int = 0) -> dict:
+    """{'train'|'val'|'test': boolean index} assigning whole nights to splits (seeded); the hard nights are spread over
+    all three."""
     nights = np.unique(d['night'])
     hard_n = np.array([bool(d['hard'][d['night'] == n][0]) for n in nights])
     rng = np.random.default_rng(seed)
@@ -385,6 +543,7 @@ def split_nights(d:dict, fractions=(0.6, 0.2, 0.2), seed:int=0)->dict:
         g = list(rng.permutation(group))
         n_val = max(1, round(fractions[1] * len(g))) if len(g) >= 3 else 0
         n_test = max(1, round(fractions[2] * len(g))) if len(g) >= 3 else 0
-        for i, n in enumerate(g): assign[n] = 'val' if i < n_val else 'test' if i < n_val + n_test else 'train'
+        for i, n in enumerate(g):
+            assign[n] = 'val' if i < n_val else 'test' if i < n_val + n_test else 'train'
     split = np.array([assign[n] for n in d['night']])
     return {s: split == s for s in ('train', 'val', 'test')}

@@ -17,8 +17,8 @@ from astropy.utils.exceptions import AstropyWarning
 __all__ = ['DR', 'ADU_MAX', 'RAW_SHAPE', 'BINNED_SHAPE', 'EXTNAMES', 'FITS_PATTERNS', 'IrisError', 'NotFitsError',
            'NoImageDataError', 'FrameShapeError', 'NonFinitePixelsError', 'ADURangeError', 'UsageError',
            'OutputExistsError', 'FrameHeader', 'Frame', 'decode_fits', 'check_image', 'read_frame', 'frame_stem',
-           'read_json', 'find_fits', 'atomic_write', 'clean_temporaries', 'ascii_card', 'encode_fits', 'write_product',
-           'read_product', 'write_raw']
+           'read_json', 'named_error', 'find_fits', 'atomic_write', 'clean_temporaries', 'ascii_card', 'encode_fits',
+           'write_product', 'read_product', 'write_raw']
 
 # %% ../nbs/00_io.ipynb #68825b89
 DR = 2**14  # dynamic range of the 14-bit Tau2 ADU
@@ -31,61 +31,81 @@ EXTNAMES = ('IMAGE', 'MASK', 'PROB', 'TRUTH')  # the extension names every produ
 class IrisError(Exception):
     "Base class of every error iris-clouddeep raises about its inputs or outputs."
 
+
 class NotFitsError(IrisError):
     "The file is missing, empty, truncated or not FITS at all."
+
 
 class NoImageDataError(IrisError):
     "The FITS file holds no image array in the HDU asked for."
 
+
 class FrameShapeError(IrisError):
     "The image has the wrong number of dimensions or an unexpected shape."
+
 
 class NonFinitePixelsError(IrisError):
     "The image holds NaN or infinite pixels."
 
+
 class ADURangeError(IrisError):
     "Pixel values fall outside the 14-bit range 0 … 2**14-1."
 
+
 class UsageError(IrisError, ValueError):
     "A parameter out of its range or of the wrong form (a setting, an option)."
+
 
 class OutputExistsError(IrisError):
     "Writing would replace an existing file (or an input) without being asked to."
 
 # %% ../nbs/00_io.ipynb #222a1da8
 _TAU2_KEYS = {  # attribute: (FITS key, type)
-    'index': ('INDEX', int), 'gain': ('GAIN', str), 'lens': ('LENS', str), 'shu_temp': ('SHU-TEMP', float),
-    'ffcmode': ('FFCMODE', str), 'ffcframe': ('FFCFRAME', int), 'xpmode': ('XPMODE', str),
-    'cmosbd': ('CMOSBD', str), 'tlinear': ('TLINEAR', str)}
+    'index': ('INDEX', int),
+    'gain': ('GAIN', str),
+    'lens': ('LENS', str),
+    'shu_temp': ('SHU-TEMP', float),
+    'ffcmode': ('FFCMODE', str),
+    'ffcframe': ('FFCFRAME', int),
+    'xpmode': ('XPMODE', str),
+    'cmosbd': ('CMOSBD', str),
+    'tlinear': ('TLINEAR', str),
+}
+
 
 @dataclass
 class FrameHeader:
     "Typed record of a Tau2 frame's primary header; every field is optional."
-    date_obs: Time|None = None  # DATE-OBS as a UTC time
-    index: int|None = None  # frame counter of the acquisition
-    gain: str|None = None  # sensor gain mode
-    lens: str|None = None  # lens identifier
-    shu_temp: float|None = None  # shutter temperature (SHU-TEMP)
-    ffcmode: str|None = None  # flat-field correction mode
-    ffcframe: int|None = None  # frame counter of the last flat-field correction
-    xpmode: str|None = None  # digital output mode
-    cmosbd: str|None = None  # CMOS bit depth
-    tlinear: str|None = None  # T-linear mode
+
+    date_obs: Time | None = None  # DATE-OBS as a UTC time
+    index: int | None = None  # frame counter of the acquisition
+    gain: str | None = None  # sensor gain mode
+    lens: str | None = None  # lens identifier
+    shu_temp: float | None = None  # shutter temperature (SHU-TEMP)
+    ffcmode: str | None = None  # flat-field correction mode
+    ffcframe: int | None = None  # frame counter of the last flat-field correction
+    xpmode: str | None = None  # digital output mode
+    cmosbd: str | None = None  # CMOS bit depth
+    tlinear: str | None = None  # T-linear mode
 
     @classmethod
-    def from_header(cls, hdr:fits.Header, path=None):
+    def from_header(cls, hdr: fits.Header, path=None):
         "Build the record from an astropy header (only the Tau2 keys are parsed); a bad value is an `IrisError`."
         kw = {}
         if 'DATE-OBS' in hdr:
             v = hdr['DATE-OBS']
-            try: kw['date_obs'] = Time(str(v).strip(), format='isot', scale='utc')
+            try:
+                kw['date_obs'] = Time(str(v).strip(), format='isot', scale='utc')
             except ValueError:
                 raise IrisError(f"{path}: DATE-OBS {v!r} is not an ISO time (YYYY-MM-DDThh:mm:ss[.sss])") from None
         for a, (k, t) in _TAU2_KEYS.items():
-            if k not in hdr: continue
+            if k not in hdr:
+                continue
             v = hdr[k]
-            try: kw[a] = t(v)
-            except (TypeError, ValueError): raise IrisError(f"{path}: header key {k}={v!r} is not {t.__name__}") from None
+            try:
+                kw[a] = t(v)
+            except (TypeError, ValueError):
+                raise IrisError(f"{path}: header key {k}={v!r} is not {t.__name__}") from None
         return cls(**kw)
 
     def to_cards(self):
@@ -98,22 +118,27 @@ class FrameHeader:
 @dataclass
 class Frame:
     "One image read from FITS: float32 pixels, the typed header and where it came from."
+
     data: np.ndarray  # (rows, cols) float32
     header: FrameHeader  # typed primary-header record
-    path: Path|None = None  # file it was read from
-    fits_header: fits.Header|dict|None = None  # the header of the HDU read (a dict when read by the lean decoder)
+    path: Path | None = None  # file it was read from
+    fits_header: fits.Header | dict | None = None  # the header of the HDU read (a dict when read by the lean decoder)
     extensions: dict = field(default_factory=dict)  # other named image extensions asked for (e.g. TRUTH), as stored
+
 
 def _open(path, need=None):
     "Open a FITS file and read the data of the HDUs in `need` (all when None), so that truncation surfaces here."
     path = Path(path)
-    if not path.exists(): raise NotFitsError(f"{path}: no such file")
-    if path.stat().st_size == 0: raise NotFitsError(f"{path}: empty file")
+    if not path.exists():
+        raise NotFitsError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise NotFitsError(f"{path}: empty file")
     try:
         with warnings.catch_warnings():  # astropy's own complaints become our one error below, not extra lines
             warnings.simplefilter('ignore', AstropyWarning)
             hdul = fits.open(path, memmap=False, lazy_load_hdus=False)
-            for h in (hdul if need is None else [hdul[k] for k in need if k in hdul]): h.data
+            for h in hdul if need is None else [hdul[k] for k in need if k in hdul]:
+                h.data
     except (OSError, ValueError, TypeError, IndexError) as e:
         raise NotFitsError(f"{path}: not a readable FITS file ({type(e).__name__}: {e})") from None
     return hdul
@@ -123,101 +148,147 @@ _VAL = re.compile(r"\s*(?:'((?:[^']|'')*)'|([^/]*))")
 _INT = re.compile(r'^[+-]?\d+$')
 _CODES = {8: 'u1', 16: '>i2', 32: '>i4', 64: '>i8', -32: '>f4', -64: '>f8'}
 
+
 class _Unparsed(str):
     "A card value the lean decoder did not interpret (looking it up makes `read_frame` fall back to astropy)."
 
+
 def _value(text):
     m = _VAL.match(text)
-    if m.group(1) is not None: return m.group(1).replace("''", "'").rstrip()
+    if m.group(1) is not None:
+        return m.group(1).replace("''", "'").rstrip()
     v = m.group(2).strip()
-    if v in ('T', 'F'): return v == 'T'
-    if _INT.match(v): return int(v)
-    try: return float(v.replace('D', 'E'))
-    except ValueError: return _Unparsed(v)
+    if v in ('T', 'F'):
+        return v == 'T'
+    if _INT.match(v):
+        return int(v)
+    try:
+        return float(v.replace('D', 'E'))
+    except ValueError:
+        return _Unparsed(v)
 
-def decode_fits(buf:bytes)->list|None:
+
+def decode_fits(buf: bytes) -> list | None:
     "[(header dict, data array or None), ...] of a simple image FITS file, or None to let astropy read it."
-    if not buf.startswith(b'SIMPLE  =                    T'): return None
+    if not buf.startswith(b'SIMPLE  =                    T'):
+        return None
     hdus, pos, n = [], 0, len(buf)
     while pos < n:
         hdr, end = {}, False
         while not end:
-            if pos + 2880 > n: return None
-            block = buf[pos:pos + 2880].decode('ascii', 'replace'); pos += 2880
+            if pos + 2880 > n:
+                return None
+            block = buf[pos : pos + 2880].decode('ascii', 'replace')
+            pos += 2880
             for i in range(0, 2880, 80):
-                card = block[i:i + 80]
+                card = block[i : i + 80]
                 key = card[:8].rstrip()
-                if key == 'END': end = True; break
-                if key == 'CONTINUE': return None
-                if card[8:10] == '= ': hdr[key] = _value(card[10:])
+                if key == 'END':
+                    end = True
+                    break
+                if key == 'CONTINUE':
+                    return None
+                if card[8:10] == '= ':
+                    hdr[key] = _value(card[10:])
                 elif key == 'HIERARCH' and '=' in card:
-                    k, v = card[9:].split('=', 1); hdr[k.strip()] = _value(v)
+                    k, v = card[9:].split('=', 1)
+                    hdr[k.strip()] = _value(v)
         first = not hdus
-        if (first and hdr.get('SIMPLE') is not True) or (not first and hdr.get('XTENSION') != 'IMAGE'): return None
+        if (first and hdr.get('SIMPLE') is not True) or (not first and hdr.get('XTENSION') != 'IMAGE'):
+            return None
         bp, nax = hdr.get('BITPIX'), hdr.get('NAXIS')
-        if bp not in _CODES or not isinstance(nax, int) or 'BLANK' in hdr or hdr.get('PCOUNT', 0) or hdr.get('GCOUNT', 1) != 1: return None
+        if (
+            bp not in _CODES
+            or not isinstance(nax, int)
+            or 'BLANK' in hdr
+            or hdr.get('PCOUNT', 0)
+            or hdr.get('GCOUNT', 1) != 1
+        ):
+            return None
         dims = [hdr.get(f'NAXIS{j}') for j in range(nax, 0, -1)]
-        if not all(isinstance(d, int) and d >= 0 for d in dims): return None
+        if not all(isinstance(d, int) and d >= 0 for d in dims):
+            return None
         count = int(np.prod(dims)) if nax else 0
         nbytes = count * abs(bp) // 8
-        if pos + nbytes > n: return None
+        if pos + nbytes > n:
+            return None
         data = np.frombuffer(buf, _CODES[bp], count, pos).reshape(dims) if count else None
         pos += nbytes + (-nbytes % 2880)
         bz, bs = hdr.get('BZERO', 0), hdr.get('BSCALE', 1)
         if data is not None and (bz, bs) != (0, 1):
-            if bp == 16 and bz == 32768 and bs == 1: data = data.view('>u2').astype(np.uint16); data ^= np.uint16(0x8000)  # one copy
-            else: return None
-        elif data is not None: data = data.astype(data.dtype.newbyteorder('='))
+            if bp == 16 and bz == 32768 and bs == 1:
+                data = data.view('>u2').astype(np.uint16)
+                data ^= np.uint16(0x8000)  # one copy
+            else:
+                return None
+        elif data is not None:
+            data = data.astype(data.dtype.newbyteorder('='))
         hdus.append((hdr, data))
     return hdus
 
 # %% ../nbs/00_io.ipynb #e6c19e6c
-def check_image(data, path=None, shapes=(RAW_SHAPE, BINNED_SHAPE), allow_nonfinite=False, on_range='raise', integer=None):
+def check_image(
+    data, path=None, shapes=(RAW_SHAPE, BINNED_SHAPE), allow_nonfinite=False, on_range='raise', integer=None
+):
     "Validate an image array as `read_frame` does; returns it as float32 (clipped when `on_range='clip'`)."
-    if data is None or getattr(data, 'size', 0) == 0: raise NoImageDataError(f"{path}: no image data")
+    if data is None or getattr(data, 'size', 0) == 0:
+        raise NoImageDataError(f"{path}: no image data")
     data = np.asarray(data)
     if data.ndim == 3 and 1 in (data.shape[0], data.shape[-1]):
         data = data.reshape(data.shape[1:] if data.shape[0] == 1 else data.shape[:-1])  # the dataset's (128, 160, 1)
-    if data.ndim != 2: raise FrameShapeError(f"{path}: expected a 2-D image, got {data.ndim} dimensions {data.shape}")
+    if data.ndim != 2:
+        raise FrameShapeError(f"{path}: expected a 2-D image, got {data.ndim} dimensions {data.shape}")
     if shapes is not None and tuple(data.shape) not in [tuple(s) for s in shapes]:
         raise FrameShapeError(f"{path}: unexpected shape {data.shape}, expected one of {[tuple(s) for s in shapes]}")
     integer = np.issubdtype(data.dtype, np.integer) if integer is None else integer
     out = data.astype(np.float32)
     if not integer and not allow_nonfinite:
         bad = ~np.isfinite(out)
-        if bad.any(): raise NonFinitePixelsError(f"{path}: {int(bad.sum())} NaN/inf pixels of {out.size}")
+        if bad.any():
+            raise NonFinitePixelsError(f"{path}: {int(bad.sum())} NaN/inf pixels of {out.size}")
     if integer and on_range != 'ignore':
         lo, hi = out.min(), out.max()
         if lo < 0 or hi > ADU_MAX:
             msg = f"{path}: values {lo:g} … {hi:g} outside the 14-bit ADU range 0 … {ADU_MAX}"
-            if on_range == 'raise': raise ADURangeError(msg)
-            if on_range != 'clip': raise ValueError(f"on_range must be 'raise', 'clip' or 'ignore', not {on_range!r}")
-            warnings.warn(msg + '; clipped'); np.clip(out, 0, ADU_MAX, out=out)
+            if on_range == 'raise':
+                raise ADURangeError(msg)
+            if on_range != 'clip':
+                raise ValueError(f"on_range must be 'raise', 'clip' or 'ignore', not {on_range!r}")
+            warnings.warn(msg + '; clipped')
+            np.clip(out, 0, ADU_MAX, out=out)
     return out
 
 # %% ../nbs/00_io.ipynb #f0f3ae8b
 _RECORD_KEYS = ('DATE-OBS', *(k for k, t in _TAU2_KEYS.values()))
 
-def _hdus(path, need=None)->list:
-    "[(header, data, kind)] of every HDU: the lean decoder's, or astropy's when it declines or leaves a header-record key unparsed."
+
+def _hdus(path, need=None) -> list:
+    """[(header, data, kind)] of every HDU: the lean decoder's, or astropy's when it declines or leaves a header-record
+    key unparsed."""
     path = Path(path)
-    try: buf = path.read_bytes()
-    except OSError: buf = b''
+    try:
+        buf = path.read_bytes()
+    except OSError:
+        buf = b''
     lean = decode_fits(buf) if buf else None
     if lean is not None and not any(isinstance(lean[0][0].get(k), _Unparsed) for k in _RECORD_KEYS):
         return [(h, d, 'image') for h, d in lean]
     with _open(path, need) as hdul:
         image = (fits.PrimaryHDU, fits.ImageHDU, fits.CompImageHDU)
-        return [(h.header, h.data if isinstance(h, image) else None, 'image' if isinstance(h, image) else type(h).__name__) for h in hdul]
+        return [
+            (h.header, h.data if isinstance(h, image) else None, 'image' if isinstance(h, image) else type(h).__name__)
+            for h in hdul
+        ]
 
 # %% ../nbs/00_io.ipynb #a0449046
-def read_frame(path, # FITS file to read
-               hdu:int|str|None=None, # HDU index or extension name; None: the first HDU holding an image
-               shapes=(RAW_SHAPE, BINNED_SHAPE), # accepted shapes; None accepts any 2-D shape
-               allow_nonfinite:bool=False, # keep NaN/inf pixels instead of raising
-               on_range:str='raise', # integer data outside 0…2**14-1: 'raise', 'clip' (with a warning) or 'ignore'
-               extensions=(), # names of further image extensions to return as stored (absent ones are skipped)
-              )->Frame:
+def read_frame(
+    path,  # FITS file to read
+    hdu: int | str | None = None,  # HDU index or extension name; None: the first HDU holding an image
+    shapes=(RAW_SHAPE, BINNED_SHAPE),  # accepted shapes; None accepts any 2-D shape
+    allow_nonfinite: bool = False,  # keep NaN/inf pixels instead of raising
+    on_range: str = 'raise',  # integer data outside 0…2**14-1: 'raise', 'clip' (with a warning) or 'ignore'
+    extensions=(),  # names of further image extensions to return as stored (absent ones are skipped)
+) -> Frame:
     "Read one image HDU of a FITS file into a validated float32 `Frame`."
     path = Path(path)
     hdus = _hdus(path, need=None if hdu is None else [hdu, *extensions])
@@ -225,9 +296,11 @@ def read_frame(path, # FITS file to read
     if hdu is None:
         hdu = next((k for k, (_, d, kind) in enumerate(hdus) if kind == 'image' and d is not None and d.size), 0)
     i = hdu if isinstance(hdu, int) else names.get(str(hdu).upper())
-    if i is None or not -len(hdus) <= i < len(hdus): raise NoImageDataError(f"{path}: no HDU {hdu!r}")
+    if i is None or not -len(hdus) <= i < len(hdus):
+        raise NoImageDataError(f"{path}: no HDU {hdu!r}")
     h, raw, kind = hdus[i]
-    if kind != 'image': raise NoImageDataError(f"{path}: HDU {hdu!r} is a {kind}, not an image")
+    if kind != 'image':
+        raise NoImageDataError(f"{path}: HDU {hdu!r} is a {kind}, not an image")
     data = check_image(raw, path, shapes, allow_nonfinite, on_range, h.get('BITPIX', -32) > 0)
     ext = {n: hdus[names[n]][1] for n in extensions if n in names and hdus[names[n]][1] is not None}
     return Frame(data, FrameHeader.from_header(hdus[0][0], path), path, h, ext)
@@ -235,20 +308,23 @@ def read_frame(path, # FITS file to read
 # %% ../nbs/00_io.ipynb #984bff74
 _FITS_ENDINGS = ('.fits.gz', '.fit.gz', '.fts.gz', '.fits.fz', '.fits', '.fit', '.fts', '.fz')
 
-def frame_stem(path)->str:
+
+def frame_stem(path) -> str:
     "The file name of `path` without its FITS ending (compressed or not)."
     name = Path(path).name
     for e in _FITS_ENDINGS:
         if name.lower().endswith(e):
-            return name[:-len(e)]
+            return name[: -len(e)]
     return Path(name).stem
 
 # %% ../nbs/00_io.ipynb #3f4633aa
-def read_json(path, # a JSON file (a model's record, a configuration)
-              strip=None, # a function applied to the text first (e.g. removing JSONC comments)
-             ):
+def read_json(
+    path,  # a JSON file (a model's record, a configuration)
+    strip=None,  # a function applied to the text first (e.g. removing JSONC comments)
+):
     "The content of a JSON file, or one `IrisError` naming it: missing, a folder, unreadable, not UTF-8, not JSON."
     import json
+
     path = Path(path)
     try:
         text = path.read_text(encoding='utf-8')
@@ -265,12 +341,20 @@ def read_json(path, # a JSON file (a model's record, a configuration)
     except json.JSONDecodeError as e:
         raise IrisError(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
 
+# %% ../nbs/00_io.ipynb #c812bc7e
+def named_error(path, err) -> str:
+    "An error message that names its file exactly once."
+    err = str(err)
+    return err if str(path) in err else f"{path}: {err}"
+
 # %% ../nbs/00_io.ipynb #49f5162f
 FITS_PATTERNS = ('.fits', '.fit', '.fits.gz')
 
-def find_fits(root, # folder to search, recursively
-              exclude=None, # a folder whose contents are left out (e.g. the output folder)
-             )->list:
+
+def find_fits(
+    root,  # folder to search, recursively
+    exclude=None,  # a folder whose contents are left out (e.g. the output folder)
+) -> list:
     "FITS files under `root`, sorted; hidden files, `exclude` and links to folders (loops) are left out."
     ex = Path(exclude).resolve() if exclude else None
     out = []
@@ -279,39 +363,51 @@ def find_fits(root, # folder to search, recursively
         out += [Path(d, f) for f in files if f.lower().endswith(FITS_PATTERNS) and not f.startswith('.')]
     return sorted(out)
 
-
 # %% ../nbs/00_io.ipynb #db0bc64f
 def _version():
     try:
         from . import __version__
+
         return __version__
-    except ImportError: return 'unknown'
+    except ImportError:
+        return 'unknown'
+
 
 def _is_same(a, b):
-    try: return Path(a).resolve() == Path(b).resolve()
-    except OSError: return False
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
 
 def atomic_write(path, write_fn, overwrite=False, inputs=()):
-    "Call `write_fn(tmp_path)` then rename the temporary file to `path`; refuses to clobber inputs or, unless `overwrite`, anything."
+    """Call `write_fn(tmp_path)` then rename the temporary file to `path`; refuses to clobber inputs or, unless
+    `overwrite`, anything."""
     path = Path(path)
-    if any(_is_same(path, i) for i in inputs): raise OutputExistsError(f"{path}: refusing to overwrite an input file")
-    if path.exists() and not overwrite: raise OutputExistsError(f"{path}: exists (use --overwrite, or overwrite=True, to replace it)")
+    if any(_is_same(path, i) for i in inputs):
+        raise OutputExistsError(f"{path}: refusing to overwrite an input file")
+    if path.exists() and not overwrite:
+        raise OutputExistsError(f"{path}: exists (use --overwrite, or overwrite=True, to replace it)")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.{os.getpid()}.', suffix='.tmp', dir=path.parent)
     os.close(fd)
     try:
         write_fn(tmp)
-        umask = os.umask(0); os.umask(umask)
+        umask = os.umask(0)
+        os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the product the usual permissions
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp): os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
     return path
 
+
 _TMP = re.compile(r'^\..+\.(\d+)\.[^.]+\.tmp$')
 
-def _alive(pid:int)->bool:
+
+def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -320,8 +416,10 @@ def _alive(pid:int)->bool:
         return True
     return True
 
-def clean_temporaries(folder, # a batch's output folder (searched recursively)
-                     )->list:
+
+def clean_temporaries(
+    folder,  # a batch's output folder (searched recursively)
+) -> list:
     "Remove the temporary files `atomic_write` left behind when its process was killed; returns them."
     gone = []
     for p in Path(folder).rglob('.*.tmp') if Path(folder).is_dir() else []:
@@ -332,149 +430,215 @@ def clean_temporaries(folder, # a batch's output folder (searched recursively)
     return gone
 
 # %% ../nbs/00_io.ipynb #ffd673cb
-def ascii_card(text:str)->str:
+def ascii_card(text: str) -> str:
     "`text` as a FITS header value can hold it: printable ASCII, other characters as backslash escapes."
     if text.isascii() and text.isprintable():
         return text
     return text.encode('ascii', 'backslashreplace').decode('ascii').replace('\n', ' ')
 
-def _provenance(params, inputs, producer)->list:
+
+def _provenance(params, inputs, producer) -> list:
     "Provenance cards: package version, producing function, input names, parameters (`IRIS PAR <NAME>`)."
     cards = [('IRISVER', _version(), 'iris-clouddeep version')]
-    if producer: cards.append(('IRISPROD', producer, 'producing function'))
+    if producer:
+        cards.append(('IRISPROD', producer, 'producing function'))
     cards += [(f'IRIS INPUT{i}', ascii_card(Path(p).name), None) for i, p in enumerate(inputs or ())]
     for k, v in (params or {}).items():
-        if isinstance(v, np.generic): v = v.item()
-        if isinstance(v, (list, tuple)): v = ','.join(map(str, v))
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, (list, tuple)):
+            v = ','.join(map(str, v))
         cards.append((f'IRIS PAR {k.upper()}', 'None' if v is None else v, None))
     return cards
 
 # %% ../nbs/00_io.ipynb #9a50055e
-_BITPIX = {np.dtype(np.uint8): 8, np.dtype(np.int16): 16, np.dtype(np.int32): 32, np.dtype(np.float32): -32, np.dtype(np.float64): -64}
+_BITPIX = {
+    np.dtype(np.uint8): 8,
+    np.dtype(np.int16): 16,
+    np.dtype(np.int32): 32,
+    np.dtype(np.float32): -32,
+    np.dtype(np.float64): -64,
+}
 _KEY = re.compile(r'^[A-Z0-9_-]{1,8}$')
 
+
 def _fmt_value(v):
-    if isinstance(v, (bool, np.bool_)): return f"{'T' if v else 'F':>20}"
-    if isinstance(v, (int, np.integer)): return f"{int(v):>20d}"
+    if isinstance(v, (bool, np.bool_)):
+        return f"{'T' if v else 'F':>20}"
+    if isinstance(v, (int, np.integer)):
+        return f"{int(v):>20d}"
     if isinstance(v, (float, np.floating)):
-        if not np.isfinite(v): return None
+        if not np.isfinite(v):
+            return None
         t = f"{float(v):.16G}"
-        if '.' not in t and 'E' not in t: t += '.0'
+        if '.' not in t and 'E' not in t:
+            t += '.0'
         return f"{t:>20}" if len(t) <= 20 else None
     if isinstance(v, str) and v.isascii() and v.isprintable():
         q = "'" + v.replace("'", "''").ljust(8) + "'"
         return f"{q:<20}" if len(q) <= 68 else None
     return None
 
+
 def _card(key, value, comment=None):
     "One 80-character card, or None when it needs astropy (long strings, odd values)."
     val = _fmt_value(value)
-    if val is None: return None
+    if val is None:
+        return None
     key = key.upper()
-    if _KEY.match(key): c = f"{key:<8}= {val}"
-    elif key.isascii() and ' =' not in key: c = f"HIERARCH {key} = {val.strip()}"
-    else: return None
-    if comment and len(c) + 3 + len(comment) <= 80: c += f" / {comment}"
+    if _KEY.match(key):
+        c = f"{key:<8}= {val}"
+    elif key.isascii() and ' =' not in key:
+        c = f"HIERARCH {key} = {val.strip()}"
+    else:
+        return None
+    if comment and len(c) + 3 + len(comment) <= 80:
+        c += f" / {comment}"
     return c.ljust(80) if len(c) <= 80 else None
 
-def encode_fits(hdus:list # [(2-D array, [(key, value, comment), ...], extname)], primary first
-               )->bytes|None:
+
+def encode_fits(
+    hdus: list,  # [(2-D array, [(key, value, comment), ...], extname)], primary first
+) -> bytes | None:
     "FITS bytes of image HDUs, or None when a card or dtype needs astropy."
     out = []
     for i, (data, cards, extname) in enumerate(hdus):
         a = np.asarray(data)
-        if a.ndim != 2 or a.dtype.newbyteorder('=') not in _BITPIX: return None
+        if a.ndim != 2 or a.dtype.newbyteorder('=') not in _BITPIX:
+            return None
         bp = _BITPIX[a.dtype.newbyteorder('=')]
         head = [('SIMPLE', True, None)] if i == 0 else [('XTENSION', 'IMAGE', None)]
         head += [('BITPIX', bp, None), ('NAXIS', 2, None), ('NAXIS1', a.shape[1], None), ('NAXIS2', a.shape[0], None)]
         head += [('EXTEND', True, None)] if i == 0 else [('PCOUNT', 0, None), ('GCOUNT', 1, None)]
-        if extname: head.append(('EXTNAME', extname, None))
+        if extname:
+            head.append(('EXTNAME', extname, None))
         lines = [_card(*c) for c in head + list(cards)]
-        if any(l is None for l in lines): return None
+        if any(l is None for l in lines):
+            return None
         h = ''.join(lines) + 'END'.ljust(80)
         h += ' ' * (-len(h) % 2880)
         d = a.astype(a.dtype.newbyteorder('>'), copy=False).tobytes()
         out += [h.encode('ascii'), d, b'\0' * (-len(d) % 2880)]
     return b''.join(out)
 
+
 def _write_hdus(tmp, hdus):
     "Write [(data, cards, extname)] to `tmp`: the lean encoder, or astropy when it declines."
     b = encode_fits(hdus)
     if b is not None:
-        with open(tmp, 'wb') as f: f.write(b)
+        with open(tmp, 'wb') as f:
+            f.write(b)
         return
     hl = []
     for i, (data, cards, extname) in enumerate(hdus):
         h = (fits.PrimaryHDU if i == 0 else fits.ImageHDU)(np.asarray(data))
-        for k, v, c in cards: h.header[k if len(k) <= 8 and ' ' not in k else f'HIERARCH {k}'] = (v, c) if c else v
-        if extname: h.header['EXTNAME'] = extname
+        for k, v, c in cards:
+            h.header[k if len(k) <= 8 and ' ' not in k else f'HIERARCH {k}'] = (v, c) if c else v
+        if extname:
+            h.header['EXTNAME'] = extname
         hl.append(h)
     fits.HDUList(hl).writeto(tmp, overwrite=True)
 
-def write_product(path, # where to write (a .fits file)
-                  image:np.ndarray, # primary image, written as extension `IMAGE`
-                  mask:np.ndarray|None=None, # binary mask (uint8 {0,1}), extension `MASK`
-                  prob:np.ndarray|None=None, # probability map (float32 [0,1]), extension `PROB`
-                  truth:np.ndarray|None=None, # exact truth mask (uint8 {0,1}), extension `TRUTH`
-                  header:dict|FrameHeader|fits.Header|None=None, # cards copied into the primary header
-                  params:dict|None=None, # parameters of the producing step, stored as `IRIS PAR` keys
-                  inputs=(), # input files: named in the header and never overwritten
-                  producer:str|None=None, # name of the producing function
-                  mask_header:dict|None=None, # extra cards for the MASK extension (e.g. IMGTYPE)
-                  overwrite:bool=False, # replace an existing output (never an input)
-                  dtype=None, # dtype for the image (default: keep)
-                 )->Path:
+
+def write_product(
+    path,  # where to write (a .fits file)
+    image: np.ndarray,  # primary image, written as extension `IMAGE`
+    mask: np.ndarray | None = None,  # binary mask (uint8 {0,1}), extension `MASK`
+    prob: np.ndarray | None = None,  # probability map (float32 [0,1]), extension `PROB`
+    truth: np.ndarray | None = None,  # exact truth mask (uint8 {0,1}), extension `TRUTH`
+    header: dict | FrameHeader | fits.Header | None = None,  # cards copied into the primary header
+    params: dict | None = None,  # parameters of the producing step, stored as `IRIS PAR` keys
+    inputs=(),  # input files: named in the header and never overwritten
+    producer: str | None = None,  # name of the producing function
+    mask_header: dict | None = None,  # extra cards for the MASK extension (e.g. IMGTYPE)
+    overwrite: bool = False,  # replace an existing output (never an input)
+    dtype=None,  # dtype for the image (default: keep)
+) -> Path:
     "Atomically write a multi-extension FITS product with named extensions and provenance keys."
-    if isinstance(header, FrameHeader): header = header.to_cards()
-    elif isinstance(header, fits.Header): header = [(k, v) for k, v in header.items() if k not in ('', 'COMMENT', 'HISTORY')]
-    elif isinstance(header, dict): header = list(header.items())
-    skip = {'SIMPLE', 'BITPIX', 'NAXIS', 'NAXIS1', 'NAXIS2', 'EXTEND', 'BZERO', 'BSCALE', 'EXTNAME', 'XTENSION', 'PCOUNT', 'GCOUNT'}
+    if isinstance(header, FrameHeader):
+        header = header.to_cards()
+    elif isinstance(header, fits.Header):
+        header = [(k, v) for k, v in header.items() if k not in ('', 'COMMENT', 'HISTORY')]
+    elif isinstance(header, dict):
+        header = list(header.items())
+    skip = {
+        'SIMPLE',
+        'BITPIX',
+        'NAXIS',
+        'NAXIS1',
+        'NAXIS2',
+        'EXTEND',
+        'BZERO',
+        'BSCALE',
+        'EXTNAME',
+        'XTENSION',
+        'PCOUNT',
+        'GCOUNT',
+    }
     cards = [(k, v, None) for k, v in header or [] if k not in skip] + _provenance(params, inputs, producer)
     img = np.asarray(image if dtype is None else np.asarray(image).astype(dtype))
     hdus = [(img, cards, 'IMAGE')]
-    for arr, name, dt, extra in ((mask, 'MASK', np.uint8, mask_header), (prob, 'PROB', np.float32, None), (truth, 'TRUTH', np.uint8, None)):
-        if arr is None: continue
+    for arr, name, dt, extra in (
+        (mask, 'MASK', np.uint8, mask_header),
+        (prob, 'PROB', np.float32, None),
+        (truth, 'TRUTH', np.uint8, None),
+    ):
+        if arr is None:
+            continue
         arr = np.asarray(arr)
-        if arr.shape != img.shape: raise FrameShapeError(f"{path}: {name} shape {arr.shape} differs from image {img.shape}")
+        if arr.shape != img.shape:
+            raise FrameShapeError(f"{path}: {name} shape {arr.shape} differs from image {img.shape}")
         hdus.append((arr.astype(dt, copy=False), [(k, v, None) for k, v in (extra or {}).items()], name))
     return atomic_write(path, lambda tmp: _write_hdus(tmp, hdus), overwrite, inputs)
 
 # %% ../nbs/00_io.ipynb #5301a642
-def read_product(path, # a product written by `write_product`, or any multi-extension FITS
-                 shapes=None, # accepted image shapes (None: any 2-D)
-                )->dict:
-    "Read every named image extension of a product: {'IMAGE': array, 'MASK': ..., 'header': FrameHeader, 'fits_header': ...}."
+def read_product(
+    path,  # a product written by `write_product`, or any multi-extension FITS
+    shapes=None,  # accepted image shapes (None: any 2-D)
+) -> dict:
+    """Read every named image extension of a product: {'IMAGE': array, 'MASK': ..., 'header': FrameHeader,
+    'fits_header': ...}."""
     path = Path(path)
     hdus = _hdus(path)
     out = {}
     for i, (h, d, kind) in enumerate(hdus):
-        if kind != 'image' or d is None: continue
+        if kind != 'image' or d is None:
+            continue
         name = str(h.get('EXTNAME', '')).strip().upper() or ('IMAGE' if i == 0 else f'HDU{i}')
         out[name] = d if name in ('MASK', 'TRUTH') else check_image(d, path, shapes, on_range='ignore', integer=False)
-    if 'IMAGE' not in out: raise NoImageDataError(f"{path}: no image data")
+    if 'IMAGE' not in out:
+        raise NoImageDataError(f"{path}: no image data")
     out['header'] = FrameHeader.from_header(hdus[0][0], path)
     out['fits_header'] = hdus[0][0]
     return out
 
 # %% ../nbs/00_io.ipynb #27038311
-def write_raw(path, # output .fits path
-              adu:np.ndarray, # (512, 640) ADU, rounded to integers on write
-              header:FrameHeader|dict|None=None, # Tau2 keys and anything else for the primary header
-              truth:np.ndarray|None=None, # optional exact cloud mask (uint8), extension TRUTH
-              params:dict|None=None, # generation parameters, stored as IRIS PAR keys
-              overwrite:bool=False, # replace an existing file
-              extra_hdus=(), # further named ImageHDUs to append (e.g. a TAU optical-depth map)
-             )->Path:
+def write_raw(
+    path,  # output .fits path
+    adu: np.ndarray,  # (512, 640) ADU, rounded to integers on write
+    header: FrameHeader | dict | None = None,  # Tau2 keys and anything else for the primary header
+    truth: np.ndarray | None = None,  # optional exact cloud mask (uint8), extension TRUTH
+    params: dict | None = None,  # generation parameters, stored as IRIS PAR keys
+    overwrite: bool = False,  # replace an existing file
+    extra_hdus=(),  # further named ImageHDUs to append (e.g. a TAU optical-depth map)
+) -> Path:
     "Atomically write a raw-like 14-bit frame as unsigned 16-bit FITS."
     a = np.rint(np.asarray(adu))
-    if a.ndim != 2: raise FrameShapeError(f"{path}: expected a 2-D frame, got shape {a.shape}")
-    if a.min() < 0 or a.max() > ADU_MAX: raise ADURangeError(f"{path}: values {a.min():g} … {a.max():g} outside 0 … {ADU_MAX}")
+    if a.ndim != 2:
+        raise FrameShapeError(f"{path}: expected a 2-D frame, got shape {a.shape}")
+    if a.min() < 0 or a.max() > ADU_MAX:
+        raise ADURangeError(f"{path}: values {a.min():g} … {a.max():g} outside 0 … {ADU_MAX}")
     cards = header.to_cards() if isinstance(header, FrameHeader) else list((header or {}).items())
     # unsigned 16-bit as FITS stores it: int16 with BZERO = 32768
-    prim = [('BZERO', 32768, None), ('BSCALE', 1, None)] + [(k, v, None) for k, v in cards] + _provenance(params, (), 'write_raw')
+    prim = (
+        [('BZERO', 32768, None), ('BSCALE', 1, None)]
+        + [(k, v, None) for k, v in cards]
+        + _provenance(params, (), 'write_raw')
+    )
     hdus = [((a - 32768).astype(np.int16), prim, None)]
     if truth is not None:
-        if np.shape(truth) != a.shape: raise FrameShapeError(f"{path}: TRUTH shape {np.shape(truth)} differs from frame {a.shape}")
+        if np.shape(truth) != a.shape:
+            raise FrameShapeError(f"{path}: TRUTH shape {np.shape(truth)} differs from frame {a.shape}")
         hdus.append((np.asarray(truth, np.uint8), [], 'TRUTH'))
     hdus += [(h.data, [], h.name) for h in extra_hdus]
     return atomic_write(path, lambda tmp: _write_hdus(tmp, hdus), overwrite)

@@ -21,22 +21,34 @@ __all__ = ['LINEAR_MODELS', 'ConfigError', 'strip_jsonc', 'SimulationConfig', 'G
 class ConfigError(IrisError):
     "A configuration file or value is invalid."
 
-def strip_jsonc(text:str)->str:
+
+def strip_jsonc(text: str) -> str:
     "JSON from JSONC: `//` and `/* */` comments and trailing commas removed (strings left intact)."
     out, i, n, in_str = [], 0, len(text), False
     while i < n:
         c = text[i]
         if in_str:
             out.append(c)
-            if c == '\\': out.append(text[i + 1:i + 2]); i += 1
-            elif c == '"': in_str = False
-        elif c == '"': in_str = True; out.append(c)
-        elif text.startswith('//', i): i = text.find('\n', i); i = n if i < 0 else i; continue
+            if c == '\\':
+                out.append(text[i + 1 : i + 2])
+                i += 1
+            elif c == '"':
+                in_str = False
+        elif c == '"':
+            in_str = True
+            out.append(c)
+        elif text.startswith('//', i):
+            i = text.find('\n', i)
+            i = n if i < 0 else i
+            continue
         elif text.startswith('/*', i):
             j = text.find('*/', i + 2)
-            if j < 0: raise ConfigError("unterminated /* comment")
-            i = j + 2; continue
-        else: out.append(c)
+            if j < 0:
+                raise ConfigError("unterminated /* comment")
+            i = j + 2
+            continue
+        else:
+            out.append(c)
         i += 1
     return re.sub(r',(\s*[}\]])', r'\1', ''.join(out))
 
@@ -44,131 +56,198 @@ def strip_jsonc(text:str)->str:
 @dataclass
 class SimulationConfig:
     "Simulated training data (see `simulate_dataset`)."
-    nights:int = 16  # nights (whole nights go to one split)
-    frames_per_night:int = 200  # frames per night
-    cadence:float = 30.  # seconds between frames
-    hard_fraction:float = 0.34  # share of hard nights (scattered clouds, thin cirrus)
-    seed:int = 0  # simulator seed
-    cache:str|None = None  # .npz cache of the simulated frames
+
+    nights: int = 16  # nights (whole nights go to one split)
+    frames_per_night: int = 200  # frames per night
+    cadence: float = 30.0  # seconds between frames
+    hard_fraction: float = 0.34  # share of hard nights (scattered clouds, thin cirrus)
+    seed: int = 0  # simulator seed
+    cache: str | None = None  # .npz cache of the simulated frames
+
 
 @dataclass
 class GeneralConfig:
     "What to train on and where to write."
-    dataset:str = 'simulated'  # 'simulated', 'swimcat' or 'folder'
-    folders:list = field(default_factory=lambda: ['../shared/data', '../../shared/data'])  # where to look for the dataset
-    train_fraction:float = 0.6  # share for training; the rest is split equally into validation and test
-    normalisation:str = 'mean_std'  # 'min_max' or 'mean_std' (fitted on the training split only), or 'frame'
-    output_dir:str = 'runs/classifier'  # the run's folder (config, model, history, metrics)
-    simulation:SimulationConfig = field(default_factory=SimulationConfig)
+
+    dataset: str = 'simulated'  # 'simulated', 'swimcat' or 'folder'
+    folders: list = field(
+        default_factory=lambda: ['../shared/data', '../../shared/data']
+    )  # where to look for the dataset
+    train_fraction: float = 0.6  # share for training; the rest is split equally into validation and test
+    normalisation: str = 'mean_std'  # 'min_max' or 'mean_std' (fitted on the training split only), or 'frame'
+    output_dir: str = 'runs/classifier'  # the run's folder (config, model, history, metrics)
+    simulation: SimulationConfig = field(default_factory=SimulationConfig)
+
 
 @dataclass
 class OptimizerConfig:
     "Optimiser and learning-rate schedule."
-    name:str = 'adam'  # 'adam' or 'sgd'
-    learning_rate:float = 1e-3  # initial learning rate
-    schedule:str = 'piecewise'  # 'piecewise' (×0.5/×0.2/×0.1 at 30/60/85 % of steps), 'exponential' or 'constant'
-    momentum:float = 0.9  # Adam β₁, or SGD momentum
-    decay_rate:float = 0.1  # exponential schedule: factor over the whole run
+
+    name: str = 'adam'  # 'adam' or 'sgd'
+    learning_rate: float = 1e-3  # initial learning rate
+    schedule: str = 'piecewise'  # 'piecewise' (×0.5/×0.2/×0.1 at 30/60/85 % of steps), 'exponential' or 'constant'
+    momentum: float = 0.9  # Adam β₁, or SGD momentum
+    decay_rate: float = 0.1  # exponential schedule: factor over the whole run
+
 
 @dataclass
 class NetworkConfig:
     "The CNN and its training."
-    widths:list = field(default_factory=lambda: [8, 16, 32, 64])  # filters per VGG block (paper: [32, 64, 128])
-    dense:int = 128  # units of the hidden dense layer
-    pooling:str = 'avgmax'  # global pooling before the dense layers: 'avg', 'max', 'avgmax' or 'flatten'
-    batch_size:int = 32
-    num_epochs:int = 30
-    patience:int = 5  # early stopping on the validation loss (epochs without improvement)
-    optimizer:OptimizerConfig = field(default_factory=OptimizerConfig)
-    augment:bool = True  # random horizontal and vertical flips of training frames (so also 180° turns)
-    batchnorm:bool = False  # batch normalisation between each convolution and its ReLU
-    seed:int = 0  # seed of initialisation, shuffling and augmentation
+
+    widths: list = field(default_factory=lambda: [8, 16, 32, 64])  # filters per VGG block (paper: [32, 64, 128])
+    dense: int = 128  # units of the hidden dense layer
+    pooling: str = 'avgmax'  # global pooling before the dense layers: 'avg', 'max', 'avgmax' or 'flatten'
+    batch_size: int = 32
+    num_epochs: int = 30
+    patience: int = 5  # early stopping on the validation loss (epochs without improvement)
+    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+    augment: bool = True  # random horizontal and vertical flips of training frames (so also 180° turns)
+    batchnorm: bool = False  # batch normalisation between each convolution and its ReLU
+    seed: int = 0  # seed of initialisation, shuffling and augmentation
+
 
 class RunConfig:
     "What every run configuration can do: turn into a dict, and be saved next to its models."
-    def to_dict(self): return asdict(self)
-    def save(self, path, overwrite:bool=True):
+
+    def to_dict(self):
+        return asdict(self)
+
+    def save(self, path, overwrite: bool = True):
         "Write the configuration as JSON (atomically)."
-        return atomic_write(path, lambda t: Path(t).write_text(json.dumps(self.to_dict(), indent=2)), overwrite=overwrite)
+        return atomic_write(
+            path, lambda t: Path(t).write_text(json.dumps(self.to_dict(), indent=2)), overwrite=overwrite
+        )
+
     def check(self, checks):
         "Raise ConfigError for the first (ok, key, what) in `checks` whose `ok` is false; else return self."
         for ok, key, what in checks:
-            if not ok: raise ConfigError(f"{key} must be {what}")
+            if not ok:
+                raise ConfigError(f"{key} must be {what}")
         return self
+
 
 @dataclass
 class ClassifierConfig(RunConfig):
     "One training run of the clear/cloudy classifier."
-    general:GeneralConfig = field(default_factory=GeneralConfig)
-    network:NetworkConfig = field(default_factory=NetworkConfig)
+
+    general: GeneralConfig = field(default_factory=GeneralConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
 
     def validate(self):
         "Check values; raises ConfigError naming the key."
         g, n, o = self.general, self.network, self.network.optimizer
-        checks = [(g.dataset in ('simulated', 'swimcat', 'folder'), 'general.dataset', "one of 'simulated', 'swimcat', 'folder'"),
-                  (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
-                  (g.normalisation in ('min_max', 'mean_std', 'frame'), 'general.normalisation',
-                   "'min_max', 'mean_std' or 'frame'"),
-                  (n.batch_size >= 1 and n.num_epochs >= 1 and n.patience >= 1, 'network.batch_size/num_epochs/patience', '≥ 1'),
-                  (len(n.widths) >= 1 and all(isinstance(w, int) and w > 0 for w in n.widths), 'network.widths', 'positive integers'),
-                  (n.pooling in ('avg', 'max', 'avgmax', 'flatten'), 'network.pooling', "'avg', 'max', 'avgmax' or 'flatten'"),
-                  (o.name in ('adam', 'sgd'), 'network.optimizer.name', "'adam' or 'sgd'"),
-                  (o.schedule in ('piecewise', 'exponential', 'constant'), 'network.optimizer.schedule', "'piecewise', 'exponential' or 'constant'"),
-                  (0 <= o.momentum < 1, 'network.optimizer.momentum', 'in [0, 1)'), (o.learning_rate > 0, 'network.optimizer.learning_rate', '> 0'),
-                  (g.simulation.nights >= 3, 'general.simulation.nights', '≥ 3 (one per split)')]
+        checks = [
+            (
+                g.dataset in ('simulated', 'swimcat', 'folder'),
+                'general.dataset',
+                "one of 'simulated', 'swimcat', 'folder'",
+            ),
+            (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
+            (
+                g.normalisation in ('min_max', 'mean_std', 'frame'),
+                'general.normalisation',
+                "'min_max', 'mean_std' or 'frame'",
+            ),
+            (
+                n.batch_size >= 1 and n.num_epochs >= 1 and n.patience >= 1,
+                'network.batch_size/num_epochs/patience',
+                '≥ 1',
+            ),
+            (
+                len(n.widths) >= 1 and all(isinstance(w, int) and w > 0 for w in n.widths),
+                'network.widths',
+                'positive integers',
+            ),
+            (
+                n.pooling in ('avg', 'max', 'avgmax', 'flatten'),
+                'network.pooling',
+                "'avg', 'max', 'avgmax' or 'flatten'",
+            ),
+            (o.name in ('adam', 'sgd'), 'network.optimizer.name', "'adam' or 'sgd'"),
+            (
+                o.schedule in ('piecewise', 'exponential', 'constant'),
+                'network.optimizer.schedule',
+                "'piecewise', 'exponential' or 'constant'",
+            ),
+            (0 <= o.momentum < 1, 'network.optimizer.momentum', 'in [0, 1)'),
+            (o.learning_rate > 0, 'network.optimizer.learning_rate', '> 0'),
+            (g.simulation.nights >= 3, 'general.simulation.nights', '≥ 3 (one per split)'),
+        ]
         return self.check(checks)
 
 # %% ../nbs/07_linear.ipynb #5b555e3d
 def _build(cls, d, where):
-    if not isinstance(d, dict): raise ConfigError(f"{where or 'the configuration'} must be an object, not {type(d).__name__}")
+    if not isinstance(d, dict):
+        raise ConfigError(f"{where or 'the configuration'} must be an object, not {type(d).__name__}")
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = set(d) - names
-    if unknown: raise ConfigError(f"unknown key(s) {sorted(unknown)} in {where or 'the configuration'}; allowed: {sorted(names)}")
+    if unknown:
+        raise ConfigError(
+            f"unknown key(s) {sorted(unknown)} in {where or 'the configuration'}; allowed: {sorted(names)}"
+        )
     kw = {}
     for k, v in d.items():
         t, key = hints[k], f"{where}.{k}" if where else k
-        if dataclasses.is_dataclass(t): kw[k] = _build(t, v, key); continue
+        if dataclasses.is_dataclass(t):
+            kw[k] = _build(t, v, key)
+            continue
         base = [a for a in typing.get_args(t) if a is not type(None)] or [t]
         ok = (v is None and type(None) in typing.get_args(t)) or any(
-            isinstance(v, b) and not (b in (int, float) and isinstance(v, bool)) or (b is float and isinstance(v, int) and not isinstance(v, bool)) for b in base)
-        if not ok: raise ConfigError(f"{key} must be {' or '.join(b.__name__ for b in base)}, not {v!r}")
+            isinstance(v, b)
+            and not (b in (int, float) and isinstance(v, bool))
+            or (b is float and isinstance(v, int) and not isinstance(v, bool))
+            for b in base
+        )
+        if not ok:
+            raise ConfigError(f"{key} must be {' or '.join(b.__name__ for b in base)}, not {v!r}")
         kw[k] = float(v) if base == [float] and isinstance(v, int) else v
     return cls(**kw)
+
 
 def load_config(path_or_dict, cls=None):
     "Read and validate a JSON/JSONC configuration file (or dict) into a config object (ClassifierConfig by default)."
     cls = cls or ClassifierConfig
-    if isinstance(path_or_dict, dict): d, src = path_or_dict, 'dict'
+    if isinstance(path_or_dict, dict):
+        d, src = path_or_dict, 'dict'
     else:
         src = str(path_or_dict)
         try:
             d = read_json(path_or_dict, strip=strip_jsonc)
         except IrisError as e:
             raise ConfigError(f"configuration {e}") from None
-    try: return _build(cls, d, '').validate()
-    except ConfigError as e: raise ConfigError(f"{src}: {e}") from None
+    try:
+        return _build(cls, d, '').validate()
+    except ConfigError as e:
+        raise ConfigError(f"{src}: {e}") from None
 
 # %% ../nbs/07_linear.ipynb #7462c674
-def find_folder(folders, name:str)->Path:
+def find_folder(folders, name: str) -> Path:
     "The first `folder/name` that exists, else a ConfigError listing where it looked."
     for f in folders:
-        if (Path(f)/name).exists(): return Path(f)/name
+        if (Path(f) / name).exists():
+            return Path(f) / name
     raise ConfigError(f"dataset {name!r} not found in any of {list(folders)}")
+
 
 def _strat_split(y, fractions, seed):
     rng = np.random.default_rng(seed)
     split = np.empty(len(y), dtype=object)
     for c in np.unique(y):
-        idx = rng.permutation(np.flatnonzero(y == c)); n = len(idx)
-        a = int(round(fractions[0] * n)); b = a + int(round(fractions[1] * n))
+        idx = rng.permutation(np.flatnonzero(y == c))
+        n = len(idx)
+        a = int(round(fractions[0] * n))
+        b = a + int(round(fractions[1] * n))
         split[idx[:a]], split[idx[a:b]], split[idx[b:]] = 'train', 'val', 'test'
     return {s: split == s for s in ('train', 'val', 'test')}
 
-def load_classification_data(cfg:ClassifierConfig, seed:int|None=None)->dict:
+
+def load_classification_data(cfg: ClassifierConfig, seed: int | None = None) -> dict:
     "{'train'|'val'|'test': (images, labels, info dict), 'normalizer': fitted Normalizer}."
     from iris_clouddeep.datasets import simulate_dataset, split_nights, load_swimcat, scan_frames, CLOUDY_MIN_COVER
-    g = cfg.general; seed = cfg.network.seed if seed is None else seed
+
+    g = cfg.general
+    seed = cfg.network.seed if seed is None else seed
     rest = (1 - g.train_fraction) / 2
     fr = (g.train_fraction, rest, rest)
     if g.dataset == 'simulated':
@@ -177,8 +256,14 @@ def load_classification_data(cfg:ClassifierConfig, seed:int|None=None)->dict:
         sp = split_nights(d, fr, seed)
         info = {k: d[k] for k in ('cover', 'kind', 'night', 'hard', 'time', 'tau_max')}
         keep = d['label'] >= 0
-        out = {s_: (d['images'][m & keep], d['label'][m & keep].astype(np.uint8), {k: v[m & keep] for k, v in info.items()} | {'n_ambiguous': int((m & ~keep).sum())})
-               for s_, m in sp.items()}
+        out = {
+            s_: (
+                d['images'][m & keep],
+                d['label'][m & keep].astype(np.uint8),
+                {k: v[m & keep] for k, v in info.items()} | {'n_ambiguous': int((m & ~keep).sum())},
+            )
+            for s_, m in sp.items()
+        }
     elif g.dataset == 'swimcat':
         d = load_swimcat(find_folder(g.folders, 'swimcat'))
         sp = _strat_split(d['labels'], fr, seed)
@@ -187,35 +272,54 @@ def load_classification_data(cfg:ClassifierConfig, seed:int|None=None)->dict:
     else:
         from iris_clouddeep.io import read_product
         from iris_clouddeep.datasets import split_by_block
+
         recs = [r for r in scan_frames(Path(g.folders[0])) if r.label]
         recs = split_by_block(recs, fr, 'night', seed)
         out = {}
         for s_ in ('train', 'val', 'test'):
             rs = [r for r in recs if r.split == s_]
-            out[s_] = (np.stack([read_product(r.path)['IMAGE'] for r in rs]) if rs else np.zeros((0, 128, 160), np.float32),
-                       np.array([r.label == 'cloudy' for r in rs], np.uint8), {'cover': np.array([r.cover for r in rs])})
+            out[s_] = (
+                np.stack([read_product(r.path)['IMAGE'] for r in rs]) if rs else np.zeros((0, 128, 160), np.float32),
+                np.array([r.label == 'cloudy' for r in rs], np.uint8),
+                {'cover': np.array([r.cover for r in rs])},
+            )
     for s_ in ('train', 'val', 'test'):
-        if len(out[s_][1]) == 0 or len(np.unique(out[s_][1])) < 2: raise ConfigError(f"the {s_} split has {len(out[s_][1])} frame(s) and not both classes: more data or other fractions needed")
+        if len(out[s_][1]) == 0 or len(np.unique(out[s_][1])) < 2:
+            raise ConfigError(
+                f"the {s_} split has {len(out[s_][1])} frame(s) and not both classes: "
+                "more data or other fractions needed"
+            )
     out['normalizer'] = Normalizer(g.normalisation).fit(out['train'][0])
     return out
 
 # %% ../nbs/07_linear.ipynb #fdd721de
 LINEAR_MODELS = ('svm_hinge', 'logistic', 'perceptron', 'ridge')
 
-def make_linear(name:str, seed:int=0):
+
+def make_linear(name: str, seed: int = 0):
     "A fresh scikit-learn linear classifier by name."
     from sklearn.linear_model import SGDClassifier, Perceptron, RidgeClassifier
-    if name == 'svm_hinge': return SGDClassifier(loss='hinge', alpha=1e-4, max_iter=50, tol=1e-3, random_state=seed)
-    if name == 'logistic': return SGDClassifier(loss='log_loss', alpha=1e-4, max_iter=50, tol=1e-3, random_state=seed)
-    if name == 'perceptron': return Perceptron(max_iter=50, tol=1e-3, random_state=seed)
-    if name == 'ridge': return RidgeClassifier(alpha=1.0)
+
+    if name == 'svm_hinge':
+        return SGDClassifier(loss='hinge', alpha=1e-4, max_iter=50, tol=1e-3, random_state=seed)
+    if name == 'logistic':
+        return SGDClassifier(loss='log_loss', alpha=1e-4, max_iter=50, tol=1e-3, random_state=seed)
+    if name == 'perceptron':
+        return Perceptron(max_iter=50, tol=1e-3, random_state=seed)
+    if name == 'ridge':
+        return RidgeClassifier(alpha=1.0)
     raise UsageError(f"linear model must be one of {LINEAR_MODELS}, not {name!r}")
 
-def linear_baselines(data:dict, # from `load_classification_data`
-                     seed:int=0, models=LINEAR_MODELS)->tuple:
+
+def linear_baselines(
+    data: dict,  # from `load_classification_data`
+    seed: int = 0,
+    models=LINEAR_MODELS,
+) -> tuple:
     "Fit the linear models on the training split; (rows of test metrics, {name: (test labels, test scores)})."
     import warnings
     from sklearn.exceptions import ConvergenceWarning
+
     norm = data['normalizer']
     flat = {s: norm(data[s][0]).reshape(len(data[s][0]), -1) for s in ('train', 'val', 'test')}
     rows, scores = [], {}
@@ -227,6 +331,8 @@ def linear_baselines(data:dict, # from `load_classification_data`
         thr = best_threshold(data['val'][1], m.decision_function(flat['val']))
         s = m.decision_function(flat['test'])
         r = binary_metrics(data['test'][1], s, thr)
-        rows.append(dict(model=name, **{k: r[k] for k in ('accuracy', 'precision', 'recall', 'f1', 'auc', 'threshold')}))
+        rows.append(
+            dict(model=name, **{k: r[k] for k in ('accuracy', 'precision', 'recall', 'f1', 'auc', 'threshold')})
+        )
         scores[name] = (data['test'][1], s)
     return rows, scores

@@ -21,19 +21,25 @@ __all__ = ['RECIPE', 'recipe_stretch', 'recipe_mask', 'confusion_counts', 'score
 # %% ../nbs/03_masks.ipynb #0ed768c3
 RECIPE = 'zscale(0.9)+log(1e5)+otsu'
 
-def recipe_stretch(img:np.ndarray)->np.ndarray:
+
+def recipe_stretch(img: np.ndarray) -> np.ndarray:
     "ZScale(contrast=0.9), clipped to [0, 1], then LogStretch(a=1e5): the paper's display stretch."
     x = np.asarray(img, np.float64)
     return LogStretch(a=1e5)(ZScaleInterval(contrast=0.9)(x, clip=True)).astype(np.float32)
 
-def recipe_mask(img:np.ndarray, # binned frame, normalised by 2**14 (any scale works: the stretch is affine-invariant)
-                return_threshold:bool=False, # also return the Otsu threshold on the stretched frame
-               ):
+
+def recipe_mask(
+    img: np.ndarray,  # binned frame, normalised by 2**14 (any scale works: the stretch is affine-invariant)
+    return_threshold: bool = False,  # also return the Otsu threshold on the stretched frame
+):
     "The paper's automatic ground truth: 1 = cloud where the stretched frame exceeds its Otsu threshold."
     s = recipe_stretch(img)
-    if not np.isfinite(s).all(): raise IrisError("recipe_mask: NaN/inf in the image")
-    if s.max() <= s.min(): thr = float(s.max())  # a flat frame: Otsu is undefined; nothing is above it
-    else: thr = float(threshold_otsu(s))
+    if not np.isfinite(s).all():
+        raise IrisError("recipe_mask: NaN/inf in the image")
+    if s.max() <= s.min():
+        thr = float(s.max())  # a flat frame: Otsu is undefined; nothing is above it
+    else:
+        thr = float(threshold_otsu(s))
     m = (s > thr).astype(np.uint8)
     return (m, thr) if return_threshold else m
 
@@ -41,49 +47,82 @@ def recipe_mask(img:np.ndarray, # binned frame, normalised by 2**14 (any scale w
 def confusion_counts(pred, truth):
     "TP, FP, FN, TN pixel counts of binary masks (cloud = positive)."
     p, t = np.asarray(pred).astype(bool), np.asarray(truth).astype(bool)
-    tp = int(np.count_nonzero(p & t)); fp = int(np.count_nonzero(p & ~t)); fn = int(np.count_nonzero(~p & t))
+    tp = int(np.count_nonzero(p & t))
+    fp = int(np.count_nonzero(p & ~t))
+    fn = int(np.count_nonzero(~p & t))
     return tp, fp, fn, p.size - tp - fp - fn
 
-def scores_from_counts(tp, fp, fn, tn)->dict:
+
+def scores_from_counts(tp, fp, fn, tn) -> dict:
     "Accuracy, IoU, precision, recall, F1 from pixel counts (NaN where undefined)."
     div = lambda a, b: a / b if b else float('nan')
-    return dict(accuracy=div(tp + tn, tp + fp + fn + tn), iou=div(tp, tp + fp + fn), precision=div(tp, tp + fp),
-                recall=div(tp, tp + fn), f1=div(2 * tp, 2 * tp + fp + fn))
+    return dict(
+        accuracy=div(tp + tn, tp + fp + fn + tn),
+        iou=div(tp, tp + fp + fn),
+        precision=div(tp, tp + fp),
+        recall=div(tp, tp + fn),
+        f1=div(2 * tp, 2 * tp + fp + fn),
+    )
 
-def mask_scores(pred, truth)->dict:
+
+def mask_scores(pred, truth) -> dict:
     "Scores of one binary mask against the truth."
     return scores_from_counts(*confusion_counts(pred, truth))
 
 # %% ../nbs/03_masks.ipynb #54ebb959
-def bin_truth(truth:np.ndarray, k:int=4)->np.ndarray:
+def bin_truth(truth: np.ndarray, k: int = 4) -> np.ndarray:
     "Binned truth mask: a k×k block is cloud when at least half of its pixels are."
     return (rebin(np.asarray(truth, np.uint8), k) >= 0.5).astype(np.uint8)
 
 # %% ../nbs/03_masks.ipynb #4fa2e461
-def preprocess_frame(img:np.ndarray, truth:np.ndarray|None=None, k:int=4):
+def preprocess_frame(img: np.ndarray, truth: np.ndarray | None = None, k: int = 4):
     "(binned image ÷2**14, recipe mask, binned truth or None) from a raw or binned frame in ADU."
     img = np.asarray(img, np.float32)
-    if img.shape == RAW_SHAPE: b = rebin(img, k); tb = None if truth is None else bin_truth(truth, k)
-    elif img.shape == BINNED_SHAPE: b, tb = img, (None if truth is None else np.asarray(truth, np.uint8))
-    else: raise FrameShapeError(f"expected a raw {RAW_SHAPE} or binned {BINNED_SHAPE} frame, got {img.shape}")
+    if img.shape == RAW_SHAPE:
+        b = rebin(img, k)
+        tb = None if truth is None else bin_truth(truth, k)
+    elif img.shape == BINNED_SHAPE:
+        b, tb = img, (None if truth is None else np.asarray(truth, np.uint8))
+    else:
+        raise FrameShapeError(f"expected a raw {RAW_SHAPE} or binned {BINNED_SHAPE} frame, got {img.shape}")
     x = b / np.float32(DR)
     return x, recipe_mask(x), tb
 
-def product_name(path)->str:
+
+def product_name(path) -> str:
     "File name of the masked product of an input frame: its stem + `_masked.fits`."
     return f"{frame_stem(path)}_masked.fits"
 
-_KEEP = ('DATE-OBS', 'INDEX', 'GAIN', 'LENS', 'SHU-TEMP', 'FFCMODE', 'FFCFRAME', 'XPMODE', 'CMOSBD', 'TLINEAR',
-         'CLDCOVER', 'CLDTYPE', 'TAUTHR', 'SIMULATD', 'ELEV')
 
-def truth_binned(truth)->np.ndarray:
+_KEEP = (
+    'DATE-OBS',
+    'INDEX',
+    'GAIN',
+    'LENS',
+    'SHU-TEMP',
+    'FFCMODE',
+    'FFCFRAME',
+    'XPMODE',
+    'CMOSBD',
+    'TLINEAR',
+    'CLDCOVER',
+    'CLDTYPE',
+    'TAUTHR',
+    'SIMULATD',
+    'ELEV',
+)
+
+
+def truth_binned(truth) -> np.ndarray:
     "A TRUTH mask at the binned shape: raw-sized ones binned by `bin_truth`, binned ones as uint8."
     return bin_truth(truth) if np.shape(truth) == RAW_SHAPE else np.asarray(truth, np.uint8)
 
-def preprocess_file(in_path, # raw or binned frame (FITS)
-                    out_path, # product path (see `product_name`)
-                    overwrite:bool=False, # replace an existing product
-                   )->Path:
+
+def preprocess_file(
+    in_path,  # raw or binned frame (FITS)
+    out_path,  # product path (see `product_name`)
+    overwrite: bool = False,  # replace an existing product
+) -> Path:
     "Rebin, normalise and recipe-mask one frame; write the masked product atomically."
     in_path = Path(in_path)
     fr = read_frame(in_path, extensions=('TRUTH',))  # one read of the file
@@ -92,48 +131,83 @@ def preprocess_file(in_path, # raw or binned frame (FITS)
     truth = fr.extensions.get('TRUTH')
     x, m, tb = preprocess_frame(binned_adu(fr), None if truth is None else truth_binned(truth))
     keep['BUNIT'] = 'ADU/2**14'
-    if tb is not None: keep['CLDCOVB'] = round(float(tb.mean()), 5)
-    return write_product(out_path, x, mask=m, truth=tb, header=keep, inputs=[in_path], overwrite=overwrite,
-                         params=dict(rebin=4, norm='dr', recipe=RECIPE), producer='preprocess_file',
-                         mask_header={'IMGTYPE': 'GROUND-TRUTH', 'RECIPE': RECIPE})
+    if tb is not None:
+        keep['CLDCOVB'] = round(float(tb.mean()), 5)
+    return write_product(
+        out_path,
+        x,
+        mask=m,
+        truth=tb,
+        header=keep,
+        inputs=[in_path],
+        overwrite=overwrite,
+        params=dict(rebin=4, norm='dr', recipe=RECIPE),
+        producer='preprocess_file',
+        mask_header={'IMGTYPE': 'GROUND-TRUTH', 'RECIPE': RECIPE},
+    )
 
 # %% ../nbs/03_masks.ipynb #a2cc1c8e
-def recipe_agreement(n:int=20, # frames per scene kind
-                     seed:int=0, # seed of the first frame
-                     kinds=('clear', 'low', 'mid', 'cirrus', 'low+cirrus'), # scene kinds to score
-                    )->list:
+def recipe_agreement(
+    n: int = 20,  # frames per scene kind
+    seed: int = 0,  # seed of the first frame
+    kinds=('clear', 'low', 'mid', 'cirrus', 'low+cirrus'),  # scene kinds to score
+) -> list:
     "Recipe masks vs exact truth on simulated frames: one row per kind (pooled accuracy/IoU, per-image mean accuracy)."
     from iris_clouddeep.simulate import simulate_frame
+
     rows = []
     for j, kind in enumerate(kinds):
         counts, accs = np.zeros(4, np.int64), []
         for i in range(n):
             f = simulate_frame(seed + 100_000 * j + i, kind)
             x, m, tb = preprocess_frame(f['adu'], f['truth'])
-            c = confusion_counts(m, tb); counts += c; accs.append(scores_from_counts(*c)['accuracy'])
+            c = confusion_counts(m, tb)
+            counts += c
+            accs.append(scores_from_counts(*c)['accuracy'])
         s = scores_from_counts(*counts)
-        rows.append(dict(kind=kind, frames=n, accuracy=s['accuracy'], iou=s['iou'], f1=s['f1'],
-                         acc_per_image=float(np.mean(accs)), acc_per_image_std=float(np.std(accs))))
+        rows.append(
+            dict(
+                kind=kind,
+                frames=n,
+                accuracy=s['accuracy'],
+                iou=s['iou'],
+                f1=s['f1'],
+                acc_per_image=float(np.mean(accs)),
+                acc_per_image_std=float(np.std(accs)),
+            )
+        )
     return rows
 
-def rows_to_markdown(rows:list, floatfmt:str='.3f')->str:
+
+def rows_to_markdown(rows: list, floatfmt: str = '.3f') -> str:
     "A list of dicts as a Markdown table."
     keys = list(rows[0])
     f = lambda v: format(v, floatfmt) if isinstance(v, float) else str(v)
-    return '\n'.join(['| ' + ' | '.join(keys) + ' |', '|' + '---|' * len(keys)] + ['| ' + ' | '.join(f(r[k]) for k in keys) + ' |' for r in rows])
+    return '\n'.join(
+        ['| ' + ' | '.join(keys) + ' |', '|' + '---|' * len(keys)]
+        + ['| ' + ' | '.join(f(r[k]) for k in keys) + ' |' for r in rows]
+    )
 
 # %% ../nbs/03_masks.ipynb #ced453c7
-def show_recipe(frames:list, titles=None):
-    "Figure: for each raw/binned frame (dict with 'adu' and optional 'truth'), the frame, the stretched frame, the recipe mask vs truth."
+def show_recipe(frames: list, titles=None):
+    """Figure: for each raw/binned frame (dict with 'adu' and optional 'truth'), the frame, the stretched frame, the
+    recipe mask vs truth."""
     import matplotlib.pyplot as plt
+
     fig, axs = plt.subplots(len(frames), 3, figsize=(9.5, 2.5 * len(frames)), squeeze=False)
     for r, f in enumerate(frames):
         x, m, tb = preprocess_frame(f['adu'], f.get('truth'))
-        axs[r, 0].imshow(x * DR, cmap='inferno'); axs[r, 1].imshow(recipe_stretch(x), cmap='gray')
+        axs[r, 0].imshow(x * DR, cmap='inferno')
+        axs[r, 1].imshow(recipe_stretch(x), cmap='gray')
         axs[r, 2].imshow(m, cmap='Blues', vmin=0, vmax=1.6)
-        if tb is not None and 0 < tb.mean() < 1: axs[r, 2].contour(tb, levels=[0.5], colors='red', linewidths=0.8)
+        if tb is not None and 0 < tb.mean() < 1:
+            axs[r, 2].contour(tb, levels=[0.5], colors='red', linewidths=0.8)
         acc = '' if tb is None else f", acc {mask_scores(m, tb)['accuracy']:.2f}"
-        for ax, t in zip(axs[r], [(titles[r] if titles else 'frame') + ' (ADU)', 'zscale 0.9 + log 1e5', 'recipe mask (truth in red)' + acc]):
-            ax.set_title(t, fontsize=9); ax.set_axis_off()
+        for ax, t in zip(
+            axs[r],
+            [(titles[r] if titles else 'frame') + ' (ADU)', 'zscale 0.9 + log 1e5', 'recipe mask (truth in red)' + acc],
+        ):
+            ax.set_title(t, fontsize=9)
+            ax.set_axis_off()
     fig.tight_layout()
     return fig

@@ -16,13 +16,16 @@ __all__ = ['binary_metrics', 'confusion_matrix', 'best_threshold', 'roc_points',
            'read_csv', 'plot_roc', 'plot_confusion', 'plot_reliability', 'plot_history']
 
 # %% ../nbs/06_metrics.ipynb #9ccaa5ad
-def binary_metrics(y_true, # true labels (0/1)
-                   score, # probabilities (or decision scores) of the positive class
-                   threshold:float=0.5, # decision threshold on `score`
-                  )->dict:
+def binary_metrics(
+    y_true,  # true labels (0/1)
+    score,  # probabilities (or decision scores) of the positive class
+    threshold: float = 0.5,  # decision threshold on `score`
+) -> dict:
     "Accuracy, precision, recall, F1, error rate, AUC (from the scores) and counts."
-    y = np.asarray(y_true).astype(bool); s = np.asarray(score, np.float64)
-    if y.shape != s.shape: raise ValueError(f"labels {y.shape} and scores {s.shape} differ in shape")
+    y = np.asarray(y_true).astype(bool)
+    s = np.asarray(score, np.float64)
+    if y.shape != s.shape:
+        raise ValueError(f"labels {y.shape} and scores {s.shape} differ in shape")
     tp, fp, fn, tn = confusion_counts(s >= threshold, y)
     out = scores_from_counts(tp, fp, fn, tn)
     out.pop('iou')
@@ -31,7 +34,8 @@ def binary_metrics(y_true, # true labels (0/1)
     out.update(threshold=float(threshold), n=int(y.size), tp=tp, fp=fp, fn=fn, tn=tn)
     return out
 
-def confusion_matrix(y_true, y_pred, normalize:bool=True)->np.ndarray:
+
+def confusion_matrix(y_true, y_pred, normalize: bool = True) -> np.ndarray:
     "2×2 confusion matrix [[TN, FP], [FN, TP]] (rows: truth clear, cloudy), row-normalised by default."
     tp, fp, fn, tn = confusion_counts(y_pred, y_true)
     m = np.array([[tn, fp], [fn, tp]], np.float64)
@@ -40,32 +44,43 @@ def confusion_matrix(y_true, y_pred, normalize:bool=True)->np.ndarray:
         m = np.divide(m, rows, out=np.full_like(m, np.nan), where=rows > 0)
     return m
 
-def best_threshold(y_val, score_val, criterion:str='accuracy')->float:
+
+def best_threshold(y_val, score_val, criterion: str = 'accuracy') -> float:
     "Threshold maximising validation accuracy ('accuracy') or Youden's J ('youden'); ties go to the middle."
-    y = np.asarray(y_val).astype(bool); s = np.asarray(score_val, np.float64)
+    y = np.asarray(y_val).astype(bool)
+    s = np.asarray(score_val, np.float64)
     cand = np.unique(s)
-    if cand.size > 512: cand = np.quantile(s, np.linspace(0, 1, 513))
+    if cand.size > 512:
+        cand = np.quantile(s, np.linspace(0, 1, 513))
     mids = np.concatenate([[cand[0] - 1e-9], (cand[1:] + cand[:-1]) / 2, [cand[-1] + 1e-9]])
     pred = s[None, :] >= mids[:, None]
-    tp = (pred & y).sum(1); tn = (~pred & ~y).sum(1)
-    if criterion == 'accuracy': val = (tp + tn) / y.size
-    elif criterion == 'youden': val = tp / max(y.sum(), 1) + tn / max((~y).sum(), 1) - 1
-    else: raise ValueError(f"criterion must be 'accuracy' or 'youden', not {criterion!r}")
+    tp = (pred & y).sum(1)
+    tn = (~pred & ~y).sum(1)
+    if criterion == 'accuracy':
+        val = (tp + tn) / y.size
+    elif criterion == 'youden':
+        val = tp / max(y.sum(), 1) + tn / max((~y).sum(), 1) - 1
+    else:
+        raise ValueError(f"criterion must be 'accuracy' or 'youden', not {criterion!r}")
     best = np.flatnonzero(val == val.max())
     return float(mids[best[len(best) // 2]])
 
 # %% ../nbs/06_metrics.ipynb #40b07b32
-def roc_points(y_true, score, max_points:int|None=1000)->dict:
-    "ROC curve from scores: {'fpr', 'tpr', 'threshold'} arrays (thinned to `max_points`, ends kept) and 'auc' (from all scores)."
+def roc_points(y_true, score, max_points: int | None = 1000) -> dict:
+    """ROC curve from scores: {'fpr', 'tpr', 'threshold'} arrays (thinned to `max_points`, ends kept) and 'auc' (from
+    all scores)."""
     fpr, tpr, thr = roc_curve(np.asarray(y_true).astype(int), np.asarray(score, np.float64))
     if max_points and len(fpr) > max_points:
         keep = np.unique(np.round(np.linspace(0, len(fpr) - 1, max_points)).astype(int))
         fpr, tpr, thr = fpr[keep], tpr[keep], thr[keep]
     return dict(fpr=fpr, tpr=tpr, threshold=thr, auc=float(roc_auc_score(np.asarray(y_true).astype(int), score)))
 
-def reliability(y_true, prob, n_bins:int=10)->dict:
-    "Reliability (calibration) curve: per probability bin, the mean predicted probability, observed frequency and count; plus the expected calibration error."
-    y = np.asarray(y_true, np.float64); p = np.clip(np.asarray(prob, np.float64), 0, 1)
+
+def reliability(y_true, prob, n_bins: int = 10) -> dict:
+    """Reliability (calibration) curve: per probability bin, the mean predicted probability, observed frequency and
+    count; plus the expected calibration error."""
+    y = np.asarray(y_true, np.float64)
+    p = np.clip(np.asarray(prob, np.float64), 0, 1)
     idx = np.minimum((p * n_bins).astype(int), n_bins - 1)
     cnt = np.bincount(idx, minlength=n_bins)
     mean_p = np.bincount(idx, p, n_bins) / np.maximum(cnt, 1)
@@ -75,16 +90,20 @@ def reliability(y_true, prob, n_bins:int=10)->dict:
     return dict(mean_prob=mean_p[ok], frequency=freq[ok], count=cnt[ok], ece=ece)
 
 # %% ../nbs/06_metrics.ipynb #de85815b
-def pixel_metrics(prob, # (n, rows, cols) probabilities in [0, 1]
-                  mask, # (n, rows, cols) binary truth
-                  threshold:float=0.5, # decision threshold
-                  max_auc_pixels:int=2_000_000, # subsample size for the pooled AUC
-                  seed:int=0,
-                 )->dict:
+def pixel_metrics(
+    prob,  # (n, rows, cols) probabilities in [0, 1]
+    mask,  # (n, rows, cols) binary truth
+    threshold: float = 0.5,  # decision threshold
+    max_auc_pixels: int = 2_000_000,  # subsample size for the pooled AUC
+    seed: int = 0,
+) -> dict:
     "Pooled and per-image pixel accuracy, precision, recall, F1, error rate, IoU, BCE and pooled AUC."
-    p = np.asarray(prob, np.float64); y = np.asarray(mask).astype(bool)
-    if p.shape != y.shape: raise ValueError(f"probabilities {p.shape} and masks {y.shape} differ in shape")
-    if p.ndim == 2: p, y = p[None], y[None]
+    p = np.asarray(prob, np.float64)
+    y = np.asarray(mask).astype(bool)
+    if p.shape != y.shape:
+        raise ValueError(f"probabilities {p.shape} and masks {y.shape} differ in shape")
+    if p.ndim == 2:
+        p, y = p[None], y[None]
     pred = p >= threshold
     pooled = scores_from_counts(*confusion_counts(pred, y))
     pooled['error_rate'] = 1 - pooled['accuracy']
@@ -92,7 +111,8 @@ def pixel_metrics(prob, # (n, rows, cols) probabilities in [0, 1]
     pooled['bce'] = float(-np.mean(y * np.log(np.clip(p, eps, 1)) + (~y) * np.log(np.clip(1 - p, eps, 1))))
     yf, pf = y.ravel(), p.ravel()
     if yf.size > max_auc_pixels:
-        sel = np.random.default_rng(seed).choice(yf.size, max_auc_pixels, replace=False); yf, pf = yf[sel], pf[sel]
+        sel = np.random.default_rng(seed).choice(yf.size, max_auc_pixels, replace=False)
+        yf, pf = yf[sel], pf[sel]
     pooled['auc'] = float(roc_auc_score(yf, pf)) if 0 < yf.sum() < yf.size else float('nan')
     per = [scores_from_counts(*confusion_counts(a, b)) for a, b in zip(pred, y)]
     out = {f'{k}': v for k, v in pooled.items()}
@@ -104,60 +124,99 @@ def pixel_metrics(prob, # (n, rows, cols) probabilities in [0, 1]
     return out
 
 # %% ../nbs/06_metrics.ipynb #b4978acf
-def write_csv(rows, # list of dicts (same keys), or a dict of equal-length columns
-              path, overwrite:bool=True)->Path:
+def write_csv(
+    rows,  # list of dicts (same keys), or a dict of equal-length columns
+    path,
+    overwrite: bool = True,
+) -> Path:
     "Write rows (or columns) as CSV, atomically."
     if isinstance(rows, dict):
-        keys = list(rows); cols = [np.asarray(rows[k]).ravel() for k in keys]
+        keys = list(rows)
+        cols = [np.asarray(rows[k]).ravel() for k in keys]
         rows = [dict(zip(keys, vals)) for vals in zip(*cols)]
     buf = io.StringIO()
     w = csv.DictWriter(buf, list(rows[0]) if rows else [])
     w.writeheader()
-    for r in rows: w.writerow({k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()})
+    for r in rows:
+        w.writerow({k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()})
     return atomic_write(path, lambda t: Path(t).write_text(buf.getvalue()), overwrite=overwrite)
 
-def read_csv(path)->list:
+
+def read_csv(path) -> list:
     "Rows of a CSV as dicts, numbers converted to float where possible."
+
     def conv(v):
-        try: return float(v)
-        except ValueError: return v
-    with open(path, newline='') as f: return [{k: conv(v) for k, v in r.items()} for r in csv.DictReader(f)]
+        try:
+            return float(v)
+        except ValueError:
+            return v
+
+    with open(path, newline='') as f:
+        return [{k: conv(v) for k, v in r.items()} for r in csv.DictReader(f)]
 
 # %% ../nbs/06_metrics.ipynb #0eca6f84
-def plot_roc(curves:dict, ax=None, title:str='ROC'):
+def plot_roc(curves: dict, ax=None, title: str = 'ROC'):
     "Figure: ROC curves {name: roc_points(...)} with their AUC in the legend."
     import matplotlib.pyplot as plt
-    if ax is None: fig, ax = plt.subplots(figsize=(4.6, 4.2))
-    for name, c in curves.items(): ax.plot(c['fpr'], c['tpr'], label=f"{name} (AUC {c['auc']:.4f})")
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.6, 4.2))
+    for name, c in curves.items():
+        ax.plot(c['fpr'], c['tpr'], label=f"{name} (AUC {c['auc']:.4f})")
     ax.plot([0, 1], [0, 1], ':', color='gray', lw=0.8)
-    ax.set_xlabel('false positive rate'); ax.set_ylabel('true positive rate'); ax.set_title(title); ax.legend(fontsize=8, loc='lower right')
+    ax.set_xlabel('false positive rate')
+    ax.set_ylabel('true positive rate')
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc='lower right')
     return ax.figure
 
-def plot_confusion(m:np.ndarray, ax=None, title:str='', labels=('clear', 'cloudy')):
+
+def plot_confusion(m: np.ndarray, ax=None, title: str = '', labels=('clear', 'cloudy')):
     "Figure: a row-normalised 2×2 confusion matrix with its values."
     import matplotlib.pyplot as plt
-    if ax is None: fig, ax = plt.subplots(figsize=(3.2, 3))
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(3.2, 3))
     ax.imshow(m, cmap='Blues', vmin=0, vmax=1)
     for i in range(2):
-        for j in range(2): ax.text(j, i, f"{m[i, j]:.3f}", ha='center', va='center', color='white' if m[i, j] > 0.5 else 'black')
-    ax.set_xticks([0, 1], labels); ax.set_yticks([0, 1], labels); ax.set_xlabel('predicted'); ax.set_ylabel('true'); ax.set_title(title, fontsize=9)
+        for j in range(2):
+            ax.text(j, i, f"{m[i, j]:.3f}", ha='center', va='center', color='white' if m[i, j] > 0.5 else 'black')
+    ax.set_xticks([0, 1], labels)
+    ax.set_yticks([0, 1], labels)
+    ax.set_xlabel('predicted')
+    ax.set_ylabel('true')
+    ax.set_title(title, fontsize=9)
     return ax.figure
 
-def plot_reliability(curves:dict, ax=None):
+
+def plot_reliability(curves: dict, ax=None):
     "Figure: reliability curves {name: reliability(...)} against the diagonal."
     import matplotlib.pyplot as plt
-    if ax is None: fig, ax = plt.subplots(figsize=(4.2, 4))
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.2, 4))
     ax.plot([0, 1], [0, 1], ':', color='gray')
-    for name, r in curves.items(): ax.plot(r['mean_prob'], r['frequency'], 'o-', ms=3, label=f"{name} (ECE {r['ece']:.3f})")
-    ax.set_xlabel('predicted probability of cloud'); ax.set_ylabel('observed frequency'); ax.legend(fontsize=8)
+    for name, r in curves.items():
+        ax.plot(r['mean_prob'], r['frequency'], 'o-', ms=3, label=f"{name} (ECE {r['ece']:.3f})")
+    ax.set_xlabel('predicted probability of cloud')
+    ax.set_ylabel('observed frequency')
+    ax.legend(fontsize=8)
     return ax.figure
+
 
 def plot_history(history, ax=None, keys=('loss', 'val_loss')):
     "Figure: training and validation loss per epoch from a history (dict of lists or CSV rows)."
     import matplotlib.pyplot as plt
-    if isinstance(history, list): history = {k: [r[k] for r in history] for k in history[0]}
-    if ax is None: fig, ax = plt.subplots(figsize=(5, 3.4))
+
+    if isinstance(history, list):
+        history = {k: [r[k] for r in history] for k in history[0]}
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5, 3.4))
     for k in keys:
-        if k in history: ax.plot(np.arange(1, len(history[k]) + 1), history[k], 'o-', ms=3, label=k)
-    ax.set_xlabel('epoch'); ax.set_ylabel('binary cross-entropy'); ax.legend(); ax.grid(alpha=0.3)
+        if k in history:
+            ax.plot(np.arange(1, len(history[k]) + 1), history[k], 'o-', ms=3, label=k)
+    ax.set_xlabel('epoch')
+    ax.set_ylabel('binary cross-entropy')
+    ax.legend()
+    ax.grid(alpha=0.3)
     return ax.figure

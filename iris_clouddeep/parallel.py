@@ -18,51 +18,72 @@ __all__ = ['BACKENDS', 'tune_malloc', 'batch_map', 'exit_with_parent', 'iter_map
 BACKENDS = ('loky', 'threading', 'dask')
 
 _TUNED = False
-def tune_malloc(top_pad:int=32 << 20):
-    "Ask glibc's allocator to keep `top_pad` bytes at the top of the heap (no-op elsewhere); returns whether it applied."
+
+
+def tune_malloc(top_pad: int = 32 << 20):
+    """Ask glibc's allocator to keep `top_pad` bytes at the top of the heap (no-op elsewhere); returns whether it
+    applied."""
     global _TUNED
-    if _TUNED: return True
+    if _TUNED:
+        return True
     try:
         import ctypes
+
         _TUNED = bool(ctypes.CDLL(None).mallopt(-2, top_pad))  # -2 = M_TOP_PAD
-    except (OSError, AttributeError): _TUNED = False
+    except (OSError, AttributeError):
+        _TUNED = False
     return _TUNED
 
+
 def _safe(fn, item):
-    try: return True, fn(item)
+    try:
+        return True, fn(item)
     except (IrisError, OSError, ValueError, TypeError, KeyError, IndexError, MemoryError) as e:
         return False, f"{type(e).__name__}: {e}" if not isinstance(e, IrisError) else str(e)
 
+
 def _dask_client(jobs):
     from distributed import Client, get_client
-    try: return get_client(), False
-    except ValueError: return Client(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None), True
+
+    try:
+        return get_client(), False
+    except ValueError:
+        return Client(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None), True
+
 
 def _shutdown_loky():
     "Stop idle loky workers now (they otherwise linger for minutes and hold up a parent waiting on them)."
     from joblib.externals.loky import get_reusable_executor
+
     get_reusable_executor().shutdown(wait=True)
 
-def batch_map(fn, # function of one item (must be picklable for loky/dask)
-              items:list, # the items (typically paths)
-              jobs:int=1, # parallel workers
-              backend:str='loky', # 'loky', 'threading' or 'dask'
-              progress:bool=True, # show a progress bar
-              desc:str='files', # progress-bar label
-              chunk:int|None=None, # items per task sent to a worker (default: up to 32, at least 8 tasks per worker)
-             )->list:
+
+def batch_map(
+    fn,  # function of one item (must be picklable for loky/dask)
+    items: list,  # the items (typically paths)
+    jobs: int = 1,  # parallel workers
+    backend: str = 'loky',  # 'loky', 'threading' or 'dask'
+    progress: bool = True,  # show a progress bar
+    desc: str = 'files',  # progress-bar label
+    chunk: int | None = None,  # items per task sent to a worker (default: up to 32, at least 8 tasks per worker)
+) -> list:
     "[(item, ok, result-or-error-message)] in the order of `items`; a failing item never stops the others."
     from joblib import Parallel, delayed, parallel_config
     from tqdm.auto import tqdm
-    if backend not in BACKENDS: raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
+
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
     items = list(items)
     out = [None] * len(items)
     bar = tqdm(total=len(items), desc=desc, disable=not progress, unit='file')
+
     def _run(chunks):
         for chunk in chunks:
-            for i, (ok, res) in chunk: out[i] = (items[i], ok, res)
+            for i, (ok, res) in chunk:
+                out[i] = (items[i], ok, res)
             bar.update(len(chunk))
-    client, own = (_dask_client(jobs) if backend == 'dask' else (None, False))
+
+    client, own = _dask_client(jobs) if backend == 'dask' else (None, False)
     try:
         if jobs == 1 and backend != 'dask':
             tune_malloc()
@@ -71,42 +92,52 @@ def batch_map(fn, # function of one item (must be picklable for loky/dask)
             # chunks of consecutive items: one message per chunk instead of per file, still a smooth progress bar
             size = chunk or max(1, min(32, len(items) // (8 * max(jobs, 1))))
             numbered = list(enumerate(items))
-            chunks = [numbered[j:j + size] for j in range(0, len(numbered), size)]
+            chunks = [numbered[j : j + size] for j in range(0, len(numbered), size)]
             with parallel_config(backend=backend, n_jobs=-1 if backend == 'dask' else jobs):
                 job = _Guarded(_safe_chunk, os.getpid() if backend == 'loky' else None)
                 _run(Parallel(return_as='generator_unordered', max_nbytes=None)(delayed(job)(fn, c) for c in chunks))
     finally:
         bar.close()
-        if own: client.close()
+        if own:
+            client.close()
         if backend == 'loky' and jobs != 1:
             _shutdown_loky()
     return out
+
 
 def _safe_chunk(fn, chunk):
     tune_malloc()
     return [(i, _safe(fn, x)) for i, x in chunk]
 
+
 _WATCHING = False
 
-def exit_with_parent(parent:int, # the process id the worker must not outlive
-                     every:float=0.5, # seconds between checks
-                    ):
+
+def exit_with_parent(
+    parent: int,  # the process id the worker must not outlive
+    every: float = 0.5,  # seconds between checks
+):
     "In a worker process: a daemon thread that ends the process as soon as `parent` is gone (no orphan writes)."
     import threading
+
     global _WATCHING
     if _WATCHING or os.getpid() == parent:
         return
+
     def watch():
         while True:
             time.sleep(every)
             if os.getppid() != parent:
                 os._exit(1)
+
     threading.Thread(target=watch, daemon=True, name='exit-with-parent').start()
     _WATCHING = True
 
+
 class _Guarded:
     "A picklable job that, in a loky worker, first makes sure the worker dies with its parent."
-    def __init__(self, fn, parent:int|None):
+
+    def __init__(self, fn, parent: int | None):
         self.fn, self.parent = fn, parent
 
     def __call__(self, *args):
@@ -115,13 +146,15 @@ class _Guarded:
         return self.fn(*args)
 
 # %% ../nbs/05_parallel.ipynb #aa24ce98
-def iter_map(fn, # function of one item (picklable for loky/dask)
-             items, # the items
-             jobs:int=1, # parallel workers (1: in this process, unless the backend is dask)
-             backend:str='loky', # 'loky', 'threading' or 'dask'
-            ):
+def iter_map(
+    fn,  # function of one item (picklable for loky/dask)
+    items,  # the items
+    jobs: int = 1,  # parallel workers (1: in this process, unless the backend is dask)
+    backend: str = 'loky',  # 'loky', 'threading' or 'dask'
+):
     "Yield `fn(item)` for each item, in order, as results complete."
     from joblib import Parallel, delayed, parallel_config
+
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
     if jobs == 1 and backend != 'dask':
@@ -143,19 +176,24 @@ def iter_map(fn, # function of one item (picklable for loky/dask)
 @dataclass
 class BatchReport:
     "What a batch did."
-    done:list = field(default_factory=list)  # outputs written
-    skipped:list = field(default_factory=list)  # outputs already complete
-    failed:list = field(default_factory=list)  # (input, reason)
-    seconds:float = 0.
 
-    def summary(self)->str:
+    done: list = field(default_factory=list)  # outputs written
+    skipped: list = field(default_factory=list)  # outputs already complete
+    failed: list = field(default_factory=list)  # (input, reason)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
         n = len(self.done) + len(self.skipped) + len(self.failed)
         rate = len(self.done) / self.seconds if self.seconds > 0 else float('nan')
-        return (f"{n} file(s): {len(self.done)} written, {len(self.skipped)} already done, {len(self.failed)} failed "
-                f"in {self.seconds:.1f} s ({rate:.1f} files/s)")
+        return (
+            f"{n} file(s): {len(self.done)} written, {len(self.skipped)} already done, {len(self.failed)} failed "
+            f"in {self.seconds:.1f} s ({rate:.1f} files/s)"
+        )
+
 
 class _Preprocess:
     "Picklable per-file job: (input, output) → ('done' or 'skipped', output path)."
+
     def __init__(self, overwrite):
         self.overwrite = overwrite
 
@@ -167,24 +205,30 @@ class _Preprocess:
                 raise
             return 'skipped', str(io_pair[1])  # another run wrote it meanwhile: complete, since writes are atomic
 
-def preprocess_dir(in_dir, # folder of raw or binned frames (searched recursively)
-                   out_dir, # folder for the masked products (created)
-                   jobs:int=1, # parallel workers
-                   backend:str='loky', # 'loky', 'threading' or 'dask'
-                   overwrite:bool=False, # redo products that already exist
-                   progress:bool=True, # progress bar
-                  )->BatchReport:
+
+def preprocess_dir(
+    in_dir,  # folder of raw or binned frames (searched recursively)
+    out_dir,  # folder for the masked products (created)
+    jobs: int = 1,  # parallel workers
+    backend: str = 'loky',  # 'loky', 'threading' or 'dask'
+    overwrite: bool = False,  # redo products that already exist
+    progress: bool = True,  # progress bar
+) -> BatchReport:
     "Rebin, normalise and recipe-mask every frame under `in_dir`; resumable; failures reported per file."
     in_dir, out_dir = Path(in_dir), Path(out_dir)
-    if not in_dir.is_dir(): raise IrisError(f"{in_dir}: not a folder")
-    if out_dir.resolve() == in_dir.resolve(): raise IrisError(f"{out_dir}: the output folder must differ from the input folder")
+    if not in_dir.is_dir():
+        raise IrisError(f"{in_dir}: not a folder")
+    if out_dir.resolve() == in_dir.resolve():
+        raise IrisError(f"{out_dir}: the output folder must differ from the input folder")
     clean_temporaries(out_dir)  # what a killed run left
     t0, rep = time.perf_counter(), BatchReport()
     todo = []
     for p in find_fits(in_dir, exclude=out_dir):
         o = out_dir / p.relative_to(in_dir).parent / product_name(p)
-        if o.exists() and not overwrite: rep.skipped.append(str(o))
-        else: todo.append((p, o))
+        if o.exists() and not overwrite:
+            rep.skipped.append(str(o))
+        else:
+            todo.append((p, o))
     for (p, o), ok, res in batch_map(_Preprocess(overwrite), todo, jobs, backend, progress, desc='preprocess'):
         if not ok:
             rep.failed.append((str(p), res))

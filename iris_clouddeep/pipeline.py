@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
 from .io import IrisError, UsageError, DR, read_frame, write_product, atomic_write, frame_stem
-from .io import clean_temporaries
+from .io import clean_temporaries, named_error
 from .preprocess import binned_adu
 from .masks import truth_binned
 from .blobs import Field, CloudStats, cloud_stats
@@ -24,20 +24,24 @@ __all__ = ['DECISIONS', 'COLUMNS', 'STAGES', 'KEOGRAM', 'decision_of', 'confiden
 # %% ../nbs/13_pipeline.ipynb #77f3098e
 DECISIONS = ('photometric', 'usable', 'unusable')
 
-def decision_of(quality:float, # the sky-quality index Q
-                photometric:float=0.98, # Q at or above which the frame is photometric
-                usable:float=0.8, # Q at or above which it is usable
-               )->str:
+
+def decision_of(
+    quality: float,  # the sky-quality index Q
+    photometric: float = 0.98,  # Q at or above which the frame is photometric
+    usable: float = 0.8,  # Q at or above which it is usable
+) -> str:
     "`photometric`, `usable` or `unusable` from the sky-quality index."
     if quality >= photometric:
         return 'photometric'
     return 'usable' if quality >= usable else 'unusable'
 
-def confidence_of(p_cloudy:float, # the classifier's calibrated probability of cloudy
-                  stats:CloudStats|None, # the map's statistics (None: the frame was not segmented)
-                  photometric:float=0.98, # as in `decision_of`
-                  usable:float=0.8, # as in `decision_of`
-                 )->float:
+
+def confidence_of(
+    p_cloudy: float,  # the classifier's calibrated probability of cloudy
+    stats: CloudStats | None,  # the map's statistics (None: the frame was not segmented)
+    photometric: float = 0.98,  # as in `decision_of`
+    usable: float = 0.8,  # as in `decision_of`
+) -> float:
     "Confidence in the frame's decision: the classifier's certainty times the map's."
     c = max(p_cloudy, 1 - p_cloudy)
     if stats is None:
@@ -49,12 +53,13 @@ def confidence_of(p_cloudy:float, # the classifier's calibrated probability of c
 @dataclass
 class StateConfig:
     "Thresholds and dwell times of the night's state machine."
-    close_below:float = 0.8  # quality below which the sky becomes unsafe
-    close_after:float = 0.  # seconds the quality must stay below `close_below` first
-    open_at:float = 0.9  # quality at or above which the sky may become safe again
-    open_after:float = 300.  # seconds the quality must stay at or above `open_at` first
-    max_gap:float = 300.  # seconds without a readable frame after which the sky is unsafe
-    max_failures:int = 3  # unreadable frames in a row after which the sky is unsafe
+
+    close_below: float = 0.8  # quality below which the sky becomes unsafe
+    close_after: float = 0.0  # seconds the quality must stay below `close_below` first
+    open_at: float = 0.9  # quality at or above which the sky may become safe again
+    open_after: float = 300.0  # seconds the quality must stay at or above `open_at` first
+    max_gap: float = 300.0  # seconds without a readable frame after which the sky is unsafe
+    max_failures: int = 3  # unreadable frames in a row after which the sky is unsafe
 
     def __post_init__(self):
         if not self.close_below <= self.open_at:
@@ -65,7 +70,8 @@ class StateConfig:
 # %% ../nbs/13_pipeline.ipynb #daf29804
 class SkyState:
     "The night's safe/unsafe state, updated frame by frame; `changes` lists (time, state, reason)."
-    def __init__(self, cfg:StateConfig=StateConfig()):
+
+    def __init__(self, cfg: StateConfig = StateConfig()):
         self.cfg = cfg
         self.state = 'unsafe'
         self.reason = 'start: no frame yet'
@@ -83,14 +89,14 @@ class SkyState:
         self.reason = reason
         return changed
 
-    def tick(self, t:float)->bool:
+    def tick(self, t: float) -> bool:
         "Apply the gap rule at time `t` (seconds) with no new frame; whether the state changed."
         if self._last is None or t - self._last <= self.cfg.max_gap:
             return False
         self._good_since = None
         return self._set('unsafe', f"no readable frame for {t - self._last:.0f} s (> {self.cfg.max_gap:g} s)", t)
 
-    def failed(self, t:float|None)->bool:
+    def failed(self, t: float | None) -> bool:
         "Record an unreadable frame; whether the state changed."
         self._failures += 1
         self._good_since = None
@@ -98,7 +104,7 @@ class SkyState:
             return False
         return self._set('unsafe', f"{self._failures} unreadable frames in a row", t)
 
-    def update(self, t:float, quality:float)->bool:
+    def update(self, t: float, quality: float) -> bool:
         "Record a frame of sky-quality `quality` at time `t` (seconds); whether the state changed."
         changed = self.tick(t)
         self._failures = 0
@@ -124,16 +130,17 @@ class SkyState:
 @dataclass
 class NightOptions:
     "Settings of a night's run (recorded in its summary)."
-    segment_all:bool = False  # segment every frame, not only those the classifier calls cloudy
-    field:Field = dc_field(default_factory=Field)  # the telescope's footprint in the frame
-    min_area:int = 4  # smallest blob, in binned pixels
-    band:float = 0.1  # half-width of the ambiguity band around the UNet's threshold
-    photometric:float = 0.98  # Q at or above which a frame is photometric
-    usable:float = 0.8  # Q at or above which a frame is usable
-    state:StateConfig = dc_field(default_factory=StateConfig)  # the night's state machine
-    engine:str = 'keras'  # UNet engine: 'keras' (the twin, faster on CPU) or 'flax'
-    batch:int = 64  # frames read and sent through the models together
-    products:bool = False  # write a FITS product (IMAGE, PROB, MASK and the frame's figures) per frame
+
+    segment_all: bool = False  # segment every frame, not only those the classifier calls cloudy
+    field: Field = dc_field(default_factory=Field)  # the telescope's footprint in the frame
+    min_area: int = 4  # smallest blob, in binned pixels
+    band: float = 0.1  # half-width of the ambiguity band around the UNet's threshold
+    photometric: float = 0.98  # Q at or above which a frame is photometric
+    usable: float = 0.8  # Q at or above which a frame is usable
+    state: StateConfig = dc_field(default_factory=StateConfig)  # the night's state machine
+    engine: str = 'keras'  # UNet engine: 'keras' (the twin, faster on CPU) or 'flax'
+    batch: int = 64  # frames read and sent through the models together
+    products: bool = False  # write a FITS product (IMAGE, PROB, MASK and the frame's figures) per frame
 
     def __post_init__(self):
         if self.engine not in ('keras', 'flax'):
@@ -143,7 +150,7 @@ class NightOptions:
         if self.batch < 1 or self.min_area < 1:
             raise UsageError("batch and min_area must be at least 1")
 
-    def to_dict(self)->dict:
+    def to_dict(self) -> dict:
         d = asdict(self)
         d['field'] = asdict(self.field)
         return d
@@ -151,40 +158,66 @@ class NightOptions:
 # %% ../nbs/13_pipeline.ipynb #3d237c8a
 _MODELS = {}
 
-def load_models(classifier=None, # classifier folder (None: shipped)
-                unet=None, # UNet folder (None: shipped)
-                engine:str='keras', # UNet engine, 'keras' or 'flax'
-               )->tuple:
+
+def load_models(
+    classifier=None,  # classifier folder (None: shipped)
+    unet=None,  # UNet folder (None: shipped)
+    engine: str = 'keras',  # UNet engine, 'keras' or 'flax'
+) -> tuple:
     "(classifier, segmenter), loaded once per process and kept."
     key = (str(classifier), str(unet), engine)
     if key not in _MODELS:
         from iris_clouddeep.classifier import load_classifier
+
         clf = load_classifier(classifier)
         if engine == 'keras':
             from iris_clouddeep.unet_keras import load_keras_segmenter
+
             seg = load_keras_segmenter(unet)
         else:
             from iris_clouddeep.unet import load_segmenter
+
             seg = load_segmenter(unet)
         _MODELS[key] = (clf, seg)
     return _MODELS[key]
 
 # %% ../nbs/13_pipeline.ipynb #8409d2d7
-COLUMNS = ('time', 'file', 'p_cloudy', 'class', 'segmented', 'cover', 'field_cover', 'weighted_cover', 'ambiguous',
-           'blobs', 'largest', 'quality', 'decision', 'confidence', 'state', 'reason', 'truth_cover',
-           'truth_field_cover', 'error')
+COLUMNS = (
+    'time',
+    'file',
+    'p_cloudy',
+    'class',
+    'segmented',
+    'cover',
+    'field_cover',
+    'weighted_cover',
+    'ambiguous',
+    'blobs',
+    'largest',
+    'quality',
+    'decision',
+    'confidence',
+    'state',
+    'reason',
+    'truth_cover',
+    'truth_field_cover',
+    'error',
+)
 STAGES = ('read', 'classify', 'segment', 'blobs', 'write')
+
 
 @dataclass
 class FrameIn:
     "One frame read for the pipeline."
-    path:Path
-    image:np.ndarray  # binned ADU (128, 160) float32
-    time:str  # DATE-OBS as ISO UTC, '' when absent
-    truth:np.ndarray|None  # binned exact truth, when the file carries one
-    header:object  # the FITS header of the image HDU
 
-def read_input(path)->FrameIn:
+    path: Path
+    image: np.ndarray  # binned ADU (128, 160) float32
+    time: str  # DATE-OBS as ISO UTC, '' when absent
+    truth: np.ndarray | None  # binned exact truth, when the file carries one
+    header: object  # the FITS header of the image HDU
+
+
+def read_input(path) -> FrameIn:
     "Read a raw or binned frame (any layout `binned_adu` takes) for the pipeline."
     fr = read_frame(path, extensions=('TRUTH',))
     img = binned_adu(fr)
@@ -193,28 +226,48 @@ def read_input(path)->FrameIn:
     return FrameIn(Path(path), img, t, None if truth is None else truth_binned(truth), fr.fits_header)
 
 # %% ../nbs/13_pipeline.ipynb #efb63419
-def _row(fin:FrameIn, p:float, clf_threshold:float, stats:CloudStats|None, opts:NightOptions)->dict:
+def _row(fin: FrameIn, p: float, clf_threshold: float, stats: CloudStats | None, opts: NightOptions) -> dict:
     "The table row of one processed frame (without state, which the caller adds in time order)."
-    q = 1. if stats is None else stats.quality
-    r = dict(time=fin.time, file=str(fin.path), p_cloudy=round(p, 5), segmented=int(stats is not None),
-             decision=decision_of(q, opts.photometric, opts.usable), quality=round(q, 5),
-             confidence=round(confidence_of(p, stats, opts.photometric, opts.usable), 4))
+    q = 1.0 if stats is None else stats.quality
+    r = dict(
+        time=fin.time,
+        file=str(fin.path),
+        p_cloudy=round(p, 5),
+        segmented=int(stats is not None),
+        decision=decision_of(q, opts.photometric, opts.usable),
+        quality=round(q, 5),
+        confidence=round(confidence_of(p, stats, opts.photometric, opts.usable), 4),
+    )
     r['class'] = 'cloudy' if p >= clf_threshold else 'clear'
-    s = stats or CloudStats(0., 0., 0., 0., 0., 0, 0., 1., 1., 1.)
-    r |= dict(cover=round(s.cover, 5), field_cover=round(s.field_cover, 5), weighted_cover=round(s.weighted_cover, 5),
-              ambiguous=round(s.ambiguous, 5), blobs=s.blobs, largest=round(s.largest, 5))
+    s = stats or CloudStats(0.0, 0.0, 0.0, 0.0, 0.0, 0, 0.0, 1.0, 1.0, 1.0)
+    r |= dict(
+        cover=round(s.cover, 5),
+        field_cover=round(s.field_cover, 5),
+        weighted_cover=round(s.weighted_cover, 5),
+        ambiguous=round(s.ambiguous, 5),
+        blobs=s.blobs,
+        largest=round(s.largest, 5),
+    )
     if fin.truth is not None:
         r['truth_cover'] = round(float(fin.truth.mean()), 5)
         r['truth_field_cover'] = round(float(fin.truth[opts.field.mask(fin.truth.shape)].mean()), 5)
     return r
 
-def _model_info(clf, seg, classifier, unet, engine)->dict:
-    "Which models made the table: folders and sha256 prefixes."
-    return dict(classifier=str(classifier or 'shipped'), classifier_sha256=clf.info.get('sha256', '')[:16],
-                classifier_threshold=clf.threshold, unet=str(unet or 'shipped'),
-                unet_sha256=seg.info.get('sha256', '')[:16], unet_threshold=seg.threshold, engine=engine)
 
-def _strip(img, prob, col:int)->tuple:
+def _model_info(clf, seg, classifier, unet, engine) -> dict:
+    "Which models made the table: folders and sha256 prefixes."
+    return dict(
+        classifier=str(classifier or 'shipped'),
+        classifier_sha256=clf.info.get('sha256', '')[:16],
+        classifier_threshold=clf.threshold,
+        unet=str(unet or 'shipped'),
+        unet_sha256=seg.info.get('sha256', '')[:16],
+        unet_threshold=seg.threshold,
+        engine=engine,
+    )
+
+
+def _strip(img, prob, col: int) -> tuple:
     "Keogram strip: the column `col` of the image (float16 ADU) and of the map (uint8, p × 255)."
     pm = np.zeros(img.shape[0], np.uint8) if prob is None else np.round(prob[:, col] * 255).astype(np.uint8)
     return img[:, col].astype(np.float16), pm
@@ -222,40 +275,60 @@ def _strip(img, prob, col:int)->tuple:
 # %% ../nbs/13_pipeline.ipynb #b249702f
 def _write_frame_product(out_dir, fin, prob, threshold, row, seg_info, overwrite):
     "The frame's FITS product: IMAGE (ADU/2**14), PROB and MASK when segmented, and its figures as header keys."
-    keys = dict(PCLOUDY=row['p_cloudy'], COVER=row['cover'], FCOVER=row['field_cover'], SKYQUAL=row['quality'],
-                DECISION=row['decision'], BUNIT='ADU/2**14')
+    keys = dict(
+        PCLOUDY=row['p_cloudy'],
+        COVER=row['cover'],
+        FCOVER=row['field_cover'],
+        SKYQUAL=row['quality'],
+        DECISION=row['decision'],
+        BUNIT='ADU/2**14',
+    )
     if fin.time:
         keys['DATE-OBS'] = fin.time
     mask = None if prob is None else (prob >= threshold).astype(np.uint8)
-    write_product(Path(out_dir) / f"{frame_stem(fin.path)}_night.fits", fin.image / np.float32(DR), mask=mask,
-                  prob=prob, header=keys, inputs=[fin.path], overwrite=overwrite, producer='night',
-                  params=dict(threshold=round(threshold, 6), unet=seg_info.get('sha256', '')[:16]))
+    write_product(
+        Path(out_dir) / f"{frame_stem(fin.path)}_night.fits",
+        fin.image / np.float32(DR),
+        mask=mask,
+        prob=prob,
+        header=keys,
+        inputs=[fin.path],
+        overwrite=overwrite,
+        producer='night',
+        params=dict(threshold=round(threshold, 6), unet=seg_info.get('sha256', '')[:16]),
+    )
 
 # %% ../nbs/13_pipeline.ipynb #342ecfd2
-def process_frames(paths:list, # FITS files, processed in this order
-                   opts:NightOptions=NightOptions(), # the run's settings
-                   classifier=None, # classifier folder (None: shipped)
-                   unet=None, # UNet folder (None: shipped)
-                   products_dir=None, # where frame products go when `opts.products`
-                   overwrite:bool=False, # replace existing frame products
-                  )->dict:
+def process_frames(
+    paths: list,  # FITS files, processed in this order
+    opts: NightOptions = NightOptions(),  # the run's settings
+    classifier=None,  # classifier folder (None: shipped)
+    unet=None,  # UNet folder (None: shipped)
+    products_dir=None,  # where frame products go when `opts.products`
+    overwrite: bool = False,  # replace existing frame products
+) -> dict:
     "{'rows', 'strips', 'thumbs', 'seconds', 'models'}: per file its row (or error), keogram strip and thumbnail."
     clf, seg = load_models(classifier, unet, opts.engine)
-    sec = dict.fromkeys(STAGES, 0.)
+    sec = dict.fromkeys(STAGES, 0.0)
     t0 = time.perf_counter()
     frames, rows = [], [None] * len(paths)
     for i, p in enumerate(paths):
         try:
             frames.append((i, read_input(p)))
         except (IrisError, OSError, ValueError) as e:
-            rows[i] = dict(file=str(p), error=str(e) if str(p) in str(e) else f"{p}: {e}")
+            rows[i] = dict(file=str(p), error=named_error(p, e))
     sec['read'] = time.perf_counter() - t0
     strips = [(np.full(128, np.nan, np.float16), np.zeros(128, np.uint8))] * len(paths)
     thumbs = [None] * len(paths)
     if frames:
         _run_models(frames, rows, strips, thumbs, clf, seg, opts, sec, products_dir, overwrite)
-    return dict(rows=rows, strips=strips, thumbs=thumbs, seconds=sec, models=_model_info(clf, seg, classifier, unet,
-                                                                                         opts.engine))
+    return dict(
+        rows=rows,
+        strips=strips,
+        thumbs=thumbs,
+        seconds=sec,
+        models=_model_info(clf, seg, classifier, unet, opts.engine),
+    )
 
 # %% ../nbs/13_pipeline.ipynb #1085dcc8
 def _run_models(frames, rows, strips, thumbs, clf, seg, opts, sec, products_dir, overwrite):
@@ -272,8 +345,11 @@ def _run_models(frames, rows, strips, thumbs, clf, seg, opts, sec, products_dir,
     col = int(np.clip(round(opts.field.center[1] * images.shape[2] - 0.5), 0, images.shape[2] - 1))
     for k, (i, fin) in enumerate(frames):
         prob = maps.get(k)
-        stats = None if prob is None else cloud_stats(prob, seg.threshold, field=opts.field, min_area=opts.min_area,
-                                                      band=opts.band)
+        stats = (
+            None
+            if prob is None
+            else cloud_stats(prob, seg.threshold, field=opts.field, min_area=opts.min_area, band=opts.band)
+        )
         rows[i] = _row(fin, float(p[k]), clf.threshold, stats, opts)
         strips[i] = _strip(fin.image, prob, col)
         thumbs[i] = (fin.image.astype(np.float16), None if prob is None else (prob >= seg.threshold).astype(np.uint8))
@@ -286,11 +362,14 @@ def _run_models(frames, rows, strips, thumbs, clf, seg, opts, sec, products_dir,
 # %% ../nbs/13_pipeline.ipynb #ab0eddc3
 KEOGRAM = np.dtype([('image', '<f2', 128), ('prob', 'u1', 128)])
 
-def night_inputs(inputs, # files and folders of FITS frames
-                 out, # the run's output folder
-                )->list:
+
+def night_inputs(
+    inputs,  # files and folders of FITS frames
+    out,  # the run's output folder
+) -> list:
     "The FITS files of `inputs` in file-name order; refuses an output folder that is, or lies in, an input folder."
     from iris_clouddeep.io import find_fits
+
     out = Path(out).resolve()
     files = []
     for p in map(Path, inputs):
@@ -307,19 +386,21 @@ def night_inputs(inputs, # files and folders of FITS frames
     return sorted(dict.fromkeys(files), key=lambda f: (f.name, str(f)))
 
 # %% ../nbs/13_pipeline.ipynb #eb54372b
-def _seconds(iso:str, last:float|None)->float:
+def _seconds(iso: str, last: float | None) -> float:
     "Seconds since the epoch of an ISO UTC time; frames without one come one second after the last."
     if not iso:
-        return 0. if last is None else last + 1.
+        return 0.0 if last is None else last + 1.0
     return datetime.fromisoformat(iso).replace(tzinfo=timezone.utc).timestamp()
+
 
 class _Clock:
     "The state machine fed in table order, with the time of each row."
-    def __init__(self, cfg:StateConfig):
+
+    def __init__(self, cfg: StateConfig):
         self.sky = SkyState(cfg)
         self.last = None
 
-    def apply(self, row:dict)->dict:
+    def apply(self, row: dict) -> dict:
         "Update the state with a row; sets its `state` and, where it changed, its `reason`."
         if row.get('error'):
             changed = self.sky.failed(self.last)
@@ -331,13 +412,13 @@ class _Clock:
         return row
 
 # %% ../nbs/13_pipeline.ipynb #14f03829
-def _read_table(table:Path, keogram:Path, clock:_Clock)->set:
+def _read_table(table: Path, keogram: Path, clock: _Clock) -> set:
     "Resolved files already in a run's table (a partial last line dropped); replays the state machine over them."
     if not table.exists():
         return set()
     text = table.read_text(encoding='utf-8')
     if not text.endswith('\n'):
-        text = text[:text.rfind('\n') + 1]
+        text = text[: text.rfind('\n') + 1]
         table.write_text(text, encoding='utf-8')
     rows = list(csv.DictReader(text.splitlines()))
     for r in rows:
@@ -347,7 +428,8 @@ def _read_table(table:Path, keogram:Path, clock:_Clock)->set:
             f.truncate(len(rows) * KEOGRAM.itemsize)
     return {str(Path(r['file']).resolve()) for r in rows}
 
-def _clear_run(out:Path):
+
+def _clear_run(out: Path):
     "Remove a previous run's own files from `out` (for `overwrite`); nothing else is touched."
     for name in ('night.csv', 'keogram.u8', 'summary.json', 'night.png', 'changes.png', 'changes.npz'):
         (out / name).unlink(missing_ok=True)
@@ -355,11 +437,13 @@ def _clear_run(out:Path):
 # %% ../nbs/13_pipeline.ipynb #f8cdab19
 class _RunLock:
     "One night run per output folder at a time: a second one is refused while the first's process lives."
-    def __init__(self, out:Path):
+
+    def __init__(self, out: Path):
         self.path = Path(out) / '.night.lock'
 
     def __enter__(self):
         from iris_clouddeep.io import _alive
+
         try:
             fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
@@ -379,13 +463,15 @@ class _RunLock:
     def __exit__(self, *exc):
         self.path.unlink(missing_ok=True)
 
+
 class _BatchJob:
     "Picklable batch of the night: loads the models once per process, with its share of the cores."
+
     def __init__(self, opts, classifier, unet, products_dir, overwrite, threads=None):
         self.args = (opts, classifier, unet, products_dir, overwrite)
         self.threads = threads
 
-    def __call__(self, paths:list)->dict:
+    def __call__(self, paths: list) -> dict:
         if self.threads and not _MODELS:
             for k in ('TF_NUM_INTRAOP_THREADS', 'TF_NUM_INTEROP_THREADS', 'OMP_NUM_THREADS'):
                 os.environ[k] = str(self.threads)
@@ -395,22 +481,25 @@ class _BatchJob:
 @dataclass
 class NightReport:
     "What a night's run did."
-    out:Path  # the output folder
-    summary:dict  # the content of summary.json
-    failed:list  # (file, error) of the frames that failed in this call
-    seconds:float  # wall time of this call
 
-def run_night(inputs, # raw or binned FITS frames, or folders of them
-              out, # output folder (created)
-              opts:NightOptions=NightOptions(), # the run's settings
-              classifier=None, # classifier folder (None: shipped)
-              unet=None, # UNet folder (None: shipped)
-              jobs:int=1, # worker processes (1: this process)
-              backend:str='loky', # 'loky', 'threading' or 'dask'
-              overwrite:bool=False, # start afresh instead of resuming
-              progress:bool=True, # progress bar
-              on_error=None, # called with (file, message) for each failed frame
-             )->NightReport:
+    out: Path  # the output folder
+    summary: dict  # the content of summary.json
+    failed: list  # (file, error) of the frames that failed in this call
+    seconds: float  # wall time of this call
+
+
+def run_night(
+    inputs,  # raw or binned FITS frames, or folders of them
+    out,  # output folder (created)
+    opts: NightOptions = NightOptions(),  # the run's settings
+    classifier=None,  # classifier folder (None: shipped)
+    unet=None,  # UNet folder (None: shipped)
+    jobs: int = 1,  # worker processes (1: this process)
+    backend: str = 'loky',  # 'loky', 'threading' or 'dask'
+    overwrite: bool = False,  # start afresh instead of resuming
+    progress: bool = True,  # progress bar
+    on_error=None,  # called with (file, message) for each failed frame
+) -> NightReport:
     "Classify, segment, score and decide every frame of a night; write its table, summary and figures."
     t0, out = time.perf_counter(), Path(out)
     paths = night_inputs(inputs, out)
@@ -418,20 +507,22 @@ def run_night(inputs, # raw or binned FITS frames, or folders of them
     with _RunLock(out):
         return _run_locked(paths, out, opts, classifier, unet, jobs, backend, overwrite, progress, on_error, t0)
 
-def _run_locked(paths, out, opts, classifier, unet, jobs, backend, overwrite, progress, on_error, t0)->NightReport:
+
+def _run_locked(paths, out, opts, classifier, unet, jobs, backend, overwrite, progress, on_error, t0) -> NightReport:
     "`run_night` once its output folder is its own."
     from tqdm.auto import tqdm
     from iris_clouddeep.parallel import iter_map
+
     clean_temporaries(out)  # what a killed run left
     if overwrite:
         _clear_run(out)
     table, keo, clock = out / 'night.csv', out / 'keogram.u8', _Clock(opts.state)
     done = _read_table(table, keo, clock)
     todo = [p for p in paths if str(p.resolve()) not in done]
-    batches = [todo[i:i + opts.batch] for i in range(0, len(todo), opts.batch)]
+    batches = [todo[i : i + opts.batch] for i in range(0, len(todo), opts.batch)]
     threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
     job = _BatchJob(opts, classifier, unet, out / 'products', overwrite, threads)
-    failed, sec, kept, models = [], dict.fromkeys(STAGES, 0.), _read_changes(out), _previous_models(out)
+    failed, sec, kept, models = [], dict.fromkeys(STAGES, 0.0), _read_changes(out), _previous_models(out)
     bar = tqdm(total=len(paths), initial=len(paths) - len(todo), desc='night', unit='frame', disable=not progress)
     fresh = not table.exists() or table.stat().st_size == 0
     with open(table, 'a', newline='', encoding='utf-8') as ft, open(keo, 'ab') as fk:
@@ -453,7 +544,7 @@ def _run_locked(paths, out, opts, classifier, unet, jobs, backend, overwrite, pr
     return NightReport(out, summary, failed, time.perf_counter() - t0)
 
 # %% ../nbs/13_pipeline.ipynb #e160709c
-def _append(res:dict, writer, fk, clock:_Clock, failed:list, on_error, kept:list, most:int=8):
+def _append(res: dict, writer, fk, clock: _Clock, failed: list, on_error, kept: list, most: int = 8):
     "Write a batch's rows in order, with their state, and their keogram strips; keep thumbnails of state changes."
     rec = np.zeros(len(res['rows']), KEOGRAM)
     for i, (row, (img, prob)) in enumerate(zip(res['rows'], res['strips'])):
@@ -467,12 +558,14 @@ def _append(res:dict, writer, fk, clock:_Clock, failed:list, on_error, kept:list
                 on_error(row['file'], row['error'])
     fk.write(rec.tobytes())
 
-def _previous_models(out:Path)->dict:
+
+def _previous_models(out: Path) -> dict:
     "The models recorded by an earlier call on the same output (for a resumed run with nothing left to do)."
     p = out / 'summary.json'
     return json.loads(p.read_text()).get('models', {}) if p.exists() else {}
 
-def _read_changes(out:Path)->list:
+
+def _read_changes(out: Path) -> list:
     "Thumbnails (file, image, mask) of the state changes kept by earlier calls (changes.npz)."
     p = out / 'changes.npz'
     if not p.exists():
@@ -481,7 +574,8 @@ def _read_changes(out:Path)->list:
     rows = zip(z['files'], z['images'], z['masks'], z['segmented'])
     return [(str(f), im, m if seg else None) for f, im, m, seg in rows]
 
-def _save_changes(out:Path, kept:list):
+
+def _save_changes(out: Path, kept: list):
     "Write the kept thumbnails (atomically): the contact sheet needs no model to be drawn again."
     if not kept:
         return
@@ -489,17 +583,20 @@ def _save_changes(out:Path, kept:list):
     images = np.stack([im for _, im, _ in kept])
     masks = np.stack([np.zeros(im.shape, np.uint8) if m is None else m for _, im, m in kept])
     segmented = np.array([m is not None for _, _, m in kept])
+
     def save(tmp):
         with open(tmp, 'wb') as f:
             np.savez_compressed(f, files=files, images=images, masks=masks, segmented=segmented)
+
     atomic_write(out / 'changes.npz', save, overwrite=True)
 
 # %% ../nbs/13_pipeline.ipynb #1768f008
-def _f(r, k)->float:
+def _f(r, k) -> float:
     v = r.get(k, '')
     return float(v) if v not in ('', None) else float('nan')
 
-def cover_errors(rows:list)->dict:
+
+def cover_errors(rows: list) -> dict:
     "Mean absolute error and bias of the cover against the truth (frame and field; cloudy frames and all)."
     out = {}
     for key, truth in (('cover', 'truth_cover'), ('field_cover', 'truth_field_cover')):
@@ -508,15 +605,20 @@ def cover_errors(rows:list)->dict:
             return {}
         d = pairs[:, 0] - pairs[:, 1]
         cloudy = pairs[:, 1] > 0
-        out[key] = dict(mae_all=float(np.abs(d).mean()), bias_all=float(d.mean()), cloudy_frames=int(cloudy.sum()),
-                        mae_cloudy=float(np.abs(d[cloudy]).mean()) if cloudy.any() else float('nan'),
-                        bias_cloudy=float(d[cloudy].mean()) if cloudy.any() else float('nan'))
+        out[key] = dict(
+            mae_all=float(np.abs(d).mean()),
+            bias_all=float(d.mean()),
+            cloudy_frames=int(cloudy.sum()),
+            mae_cloudy=float(np.abs(d[cloudy]).mean()) if cloudy.any() else float('nan'),
+            bias_cloudy=float(d[cloudy].mean()) if cloudy.any() else float('nan'),
+        )
     return out
 
 # %% ../nbs/13_pipeline.ipynb #eb2d74c2
-def truth_agreement(rows:list, # a night's table rows (as read from night.csv)
-                    opts:NightOptions=NightOptions(), # the run's settings
-                   )->dict:
+def truth_agreement(
+    rows: list,  # a night's table rows (as read from night.csv)
+    opts: NightOptions = NightOptions(),  # the run's settings
+) -> dict:
     "On frames with their exact truth: decisions and states against those the truth's field cover gives."
     ok = [r for r in rows if not r.get('error') and r.get('truth_field_cover') not in ('', None)]
     if not ok:
@@ -530,22 +632,29 @@ def truth_agreement(rows:list, # a night's table rows (as read from night.csv)
         truth_state.append(sky.state)
     ours = [r['state'] for r in ok]
     agree = float(np.mean([r['decision'] == d for r, d in zip(ok, truth_dec)]))
-    return dict(frames=len(ok), decision_agreement=agree,
-                state_agreement=float(np.mean([a == b for a, b in zip(ours, truth_state)])),
-                state_changes=sum(a != b for a, b in zip(ours[1:], ours[:-1])) + (ours[0] == 'safe'),
-                truth_state_changes=len(sky.changes))
+    return dict(
+        frames=len(ok),
+        decision_agreement=agree,
+        state_agreement=float(np.mean([a == b for a, b in zip(ours, truth_state)])),
+        state_changes=sum(a != b for a, b in zip(ours[1:], ours[:-1])) + (ours[0] == 'safe'),
+        truth_state_changes=len(sky.changes),
+    )
 
 # %% ../nbs/13_pipeline.ipynb #1acbb33b
-def read_table(out)->list:
+def read_table(out) -> list:
     "The rows of a night's table (night.csv in the folder `out`, or the file itself), as dicts of strings."
     path = Path(out) / 'night.csv' if Path(out).is_dir() else Path(out)
     with open(path, newline='', encoding='utf-8') as f:
         return list(csv.DictReader(f))
 
-def plot_quality_vs_truth(rows:list, # table rows of one or more nights, with their truth
-                          ax=None):
+
+def plot_quality_vs_truth(
+    rows: list,  # table rows of one or more nights, with their truth
+    ax=None,
+):
     "Figure: the sky-quality index against the true cloud cover of the field, coloured by decision."
     import matplotlib.pyplot as plt
+
     ok = [r for r in rows if not r.get('error') and r.get('truth_field_cover') not in ('', None)]
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 4.5))
@@ -560,9 +669,9 @@ def plot_quality_vs_truth(rows:list, # table rows of one or more nights, with th
     return ax.figure
 
 # %% ../nbs/13_pipeline.ipynb #7f311482
-def _usable(rows:list, max_gap:float)->tuple:
+def _usable(rows: list, max_gap: float) -> tuple:
     "(usable seconds, longest safe window as (start, end, seconds)) from a table's readable rows."
-    total, best, start, last, prev_state = 0., (None, None, 0.), None, None, None
+    total, best, start, last, prev_state = 0.0, (None, None, 0.0), None, None, None
     for r in rows:
         if r.get('error'):
             continue
@@ -578,48 +687,62 @@ def _usable(rows:list, max_gap:float)->tuple:
         last, prev_state = t, r['state']
     return total, best
 
-def summarise(table, # a night's table (night.csv)
-              opts:NightOptions=NightOptions(), # the run's settings
-              seconds:dict|None=None, # seconds per stage of the last call
-              models:dict|None=None, # which models made it
-             )->dict:
+
+def summarise(
+    table,  # a night's table (night.csv)
+    opts: NightOptions = NightOptions(),  # the run's settings
+    seconds: dict | None = None,  # seconds per stage of the last call
+    models: dict | None = None,  # which models made it
+) -> dict:
     "The night's summary: frames, failures, decisions, usable time and window, state changes, cover errors."
     rows = read_table(table)
     ok = [r for r in rows if not r.get('error')]
     secs, window = _usable(rows, opts.state.max_gap)
     changes = [dict(time=r['time'], file=r['file'], state=r['state'], reason=r['reason']) for r in rows if r['reason']]
-    return dict(frames=len(rows), failed=len(rows) - len(ok), segmented=sum(r['segmented'] == '1' for r in ok),
-                decisions={d: sum(r['decision'] == d for r in ok) for d in DECISIONS},
-                first=ok[0]['time'] if ok else '', last=ok[-1]['time'] if ok else '',
-                usable_hours=round(secs / 3600, 4), longest_usable=dict(start=window[0], end=window[1],
-                                                                        hours=round(window[2] / 3600, 4)),
-                state_changes=changes, cover_errors=cover_errors(rows), truth=truth_agreement(rows, opts),
-                stage_seconds=seconds or {},
-                models=models or {}, options=opts.to_dict())
+    return dict(
+        frames=len(rows),
+        failed=len(rows) - len(ok),
+        segmented=sum(r['segmented'] == '1' for r in ok),
+        decisions={d: sum(r['decision'] == d for r in ok) for d in DECISIONS},
+        first=ok[0]['time'] if ok else '',
+        last=ok[-1]['time'] if ok else '',
+        usable_hours=round(secs / 3600, 4),
+        longest_usable=dict(start=window[0], end=window[1], hours=round(window[2] / 3600, 4)),
+        state_changes=changes,
+        cover_errors=cover_errors(rows),
+        truth=truth_agreement(rows, opts),
+        stage_seconds=seconds or {},
+        models=models or {},
+        options=opts.to_dict(),
+    )
 
 # %% ../nbs/13_pipeline.ipynb #b7dc0d4c
-def _times(rows)->np.ndarray:
+def _times(rows) -> np.ndarray:
     "Matplotlib dates of rows with a time, else their index."
     import matplotlib.dates as mdates
+
     if all(r['time'] for r in rows):
         return mdates.date2num([datetime.fromisoformat(r['time']) for r in rows])
     return np.arange(len(rows), dtype=float)
+
 
 def _shade_unsafe(ax, x, states):
     "Shade the spans where the state is unsafe."
     bad = np.asarray(states) != 'safe'
     edges = np.flatnonzero(np.diff(np.r_[0, bad.astype(int), 0]))
-    step = np.median(np.diff(x)) if len(x) > 1 else 1.
+    step = np.median(np.diff(x)) if len(x) > 1 else 1.0
     for a, b in zip(edges[::2], edges[1::2]):
         ax.axvspan(x[a], x[b - 1] + step, color='tab:red', alpha=0.12, lw=0)
 
 # %% ../nbs/13_pipeline.ipynb #02fa8692
-def plot_night(out, # a night's output folder (night.csv, keogram.u8)
-               ):
+def plot_night(
+    out,  # a night's output folder (night.csv, keogram.u8)
+):
     "Figure of a night: probability, covers, quality and decisions, keogram; unsafe periods shaded."
     import matplotlib.pyplot as plt
+
     rows = read_table(out)
-    keo = np.fromfile(Path(out) / 'keogram.u8', KEOGRAM)[:len(rows)]
+    keo = np.fromfile(Path(out) / 'keogram.u8', KEOGRAM)[: len(rows)]
     ok = [i for i, r in enumerate(rows) if not r['error']]
     rows, keo = [rows[i] for i in ok], keo[ok]
     x = _times(rows)
@@ -637,8 +760,15 @@ def plot_night(out, # a night's output folder (night.csv, keogram.u8)
         axs[2].axhline(q, ls=':', color='gray', lw=0.8)
         axs[2].text(x[0], q, f' {name}', va='bottom', fontsize=7, color='gray')
     axs[2].set_ylabel('sky quality Q')
-    axs[3].imshow(keo['prob'].T / 255, aspect='auto', cmap='Blues', vmin=0, vmax=1, interpolation='nearest',
-                  extent=(x[0], x[-1] + (x[1] - x[0] if len(x) > 1 else 1), 128, 0))
+    axs[3].imshow(
+        keo['prob'].T / 255,
+        aspect='auto',
+        cmap='Blues',
+        vmin=0,
+        vmax=1,
+        interpolation='nearest',
+        extent=(x[0], x[-1] + (x[1] - x[0] if len(x) > 1 else 1), 128, 0),
+    )
     axs[3].set_ylabel('keogram\n(field column)')
     for ax in axs:
         _shade_unsafe(ax, x, [r['state'] for r in rows])
@@ -647,8 +777,10 @@ def plot_night(out, # a night's output folder (night.csv, keogram.u8)
     fig.tight_layout()
     return fig
 
+
 def _date_axis(ax, rows):
     import matplotlib.dates as mdates
+
     if all(r['time'] for r in rows):
         ax.xaxis.set_major_formatter(mdates.DateFormatter('%H:%M'))
         ax.set_xlabel('UTC')
@@ -656,11 +788,13 @@ def _date_axis(ax, rows):
         ax.set_xlabel('frame')
 
 # %% ../nbs/13_pipeline.ipynb #511c6384
-def plot_changes(out, # a night's output folder
-                 opts:NightOptions=NightOptions(), # the run's settings (its field)
-                ):
+def plot_changes(
+    out,  # a night's output folder
+    opts: NightOptions = NightOptions(),  # the run's settings (its field)
+):
     "Contact sheet of the frames that changed the night's state (None when none did), from changes.npz."
     from iris_clouddeep.simulate import show_frames
+
     changes = json.loads((Path(out) / 'summary.json').read_text())['state_changes']
     kept = {str(f): (im, m) for f, im, m in _read_changes(Path(out))}
     shown = [c for c in changes if c['file'] in kept]
@@ -671,17 +805,18 @@ def plot_changes(out, # a night's output folder
     titles = [f"{c['time'][11:19]} → {c['state']}\n{c['reason'][:38]}" for c in shown]
     fig = show_frames(images, titles, masks=masks, ncols=min(4, len(shown)), size=2.8)
     fm = opts.field.mask(images[0].shape)
-    for ax in fig.axes[:len(shown)]:
+    for ax in fig.axes[: len(shown)]:
         ax.contour(fm, levels=[0.5], colors='white', linewidths=0.8, linestyles='--')
     return fig
 
-def _finish(out:Path, summary:dict, opts):
+
+def _finish(out: Path, summary: dict, opts):
     "Write the summary and the figures, atomically (they are the run's own: rewritten on every call)."
     import matplotlib.pyplot as plt
+
     text = json.dumps(summary, indent=1, default=float)
     atomic_write(out / 'summary.json', lambda t: Path(t).write_text(text, encoding='utf-8'), overwrite=True)
-    for name, make in (('night.png', lambda: plot_night(out)),
-                       ('changes.png', lambda: plot_changes(out, opts))):
+    for name, make in (('night.png', lambda: plot_night(out)), ('changes.png', lambda: plot_changes(out, opts))):
         fig = make() if summary['frames'] > summary['failed'] else None
         if fig is None:
             continue

@@ -9,7 +9,15 @@ from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
-from .io import DR, RAW_SHAPE, BINNED_SHAPE, FrameShapeError, NonFinitePixelsError, IrisError, atomic_write
+from iris_clouddeep.io import (
+    DR,
+    RAW_SHAPE,
+    BINNED_SHAPE,
+    FrameShapeError,
+    NonFinitePixelsError,
+    IrisError,
+    atomic_write,
+)
 from .io import ADURangeError, UsageError, read_json
 
 # %% auto #0
@@ -17,23 +25,32 @@ __all__ = ['FRAME_MIN_STD', 'rebin', 'binned_adu', 'Normalizer', 'AugmentConfig'
            'show_augmentations']
 
 # %% ../nbs/01_preprocess.ipynb #c833f1f8
-def rebin(img:np.ndarray, # image (rows, cols) or batch (..., rows, cols)
-          k:int=4, # block size: the output is (rows/k, cols/k)
-          nan:str='raise', # NaN pixels: 'raise' or 'ignore' (mean over the finite pixels of a block)
-         )->np.ndarray: # float32 block means
+def rebin(
+    img: np.ndarray,  # image (rows, cols) or batch (..., rows, cols)
+    k: int = 4,  # block size: the output is (rows/k, cols/k)
+    nan: str = 'raise',  # NaN pixels: 'raise' or 'ignore' (mean over the finite pixels of a block)
+) -> np.ndarray:  # float32 block means
     "Mean of k×k blocks; a clear error when the shape is not divisible by k."
     a = np.asarray(img)
-    if a.ndim < 2: raise FrameShapeError(f"rebin needs at least 2 dimensions, got shape {a.shape}")
-    if k < 1 or int(k) != k: raise UsageError(f"rebin factor must be a positive integer, not {k!r}")
+    if a.ndim < 2:
+        raise FrameShapeError(f"rebin needs at least 2 dimensions, got shape {a.shape}")
+    if k < 1 or int(k) != k:
+        raise UsageError(f"rebin factor must be a positive integer, not {k!r}")
     *lead, h, w = a.shape
-    if h % k or w % k: raise FrameShapeError(f"shape {a.shape[-2:]} is not divisible by the rebin factor {k}")
+    if h % k or w % k:
+        raise FrameShapeError(f"shape {a.shape[-2:]} is not divisible by the rebin factor {k}")
     acc = np.float64 if a.dtype == np.float64 else np.float32
     if np.issubdtype(a.dtype, np.floating):
         bad = ~np.isfinite(a)
         if bad.any():
-            if nan == 'raise': raise NonFinitePixelsError(f"{int(bad.sum())} NaN/inf pixels in the image to rebin (pass nan='ignore' to skip them)")
-            if nan != 'ignore': raise UsageError(f"nan must be 'raise' or 'ignore', not {nan!r}")
+            if nan == 'raise':
+                raise NonFinitePixelsError(
+                    f"{int(bad.sum())} NaN/inf pixels in the image to rebin (pass nan='ignore' to skip them)"
+                )
+            if nan != 'ignore':
+                raise UsageError(f"nan must be 'raise' or 'ignore', not {nan!r}")
             import warnings
+
             blocks = a.reshape(*lead, h // k, k, w // k, k)
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore', RuntimeWarning)
@@ -41,21 +58,25 @@ def rebin(img:np.ndarray, # image (rows, cols) or batch (..., rows, cols)
     # k strided adds along rows, then k along columns: ~15x faster than reshape(...).mean(axis=(-3, -1))
     r = a.reshape(*lead, h // k, k, w)
     s = r[..., 0, :].astype(acc, copy=True)
-    for i in range(1, k): s += r[..., i, :]
+    for i in range(1, k):
+        s += r[..., i, :]
     c = s.reshape(*lead, h // k, w // k, k)
     o = c[..., 0].copy()
-    for i in range(1, k): o += c[..., i]
+    for i in range(1, k):
+        o += c[..., i]
     o *= acc(1 / (k * k))
     return o.astype(np.float32, copy=False)
 
 # %% ../nbs/01_preprocess.ipynb #34a06544
-def _is_integer(frame)->bool:
+def _is_integer(frame) -> bool:
     "Whether the HDU the frame was read from stores integers (FITS BITPIX > 0)."
     hdr = frame.fits_header or {}
     return int(hdr.get('BITPIX', -32)) > 0
 
-def binned_adu(frame, # a `Frame` from `read_frame` (raw 512×640 or binned 128×160)
-              )->np.ndarray: # (128, 160) float32 ADU
+
+def binned_adu(
+    frame,  # a `Frame` from `read_frame` (raw 512×640 or binned 128×160)
+) -> np.ndarray:  # (128, 160) float32 ADU
     "The models' input of a frame: binned ADU, by the rule above; `FrameShapeError` for other shapes."
     a = frame.data
     if a.shape not in (RAW_SHAPE, BINNED_SHAPE):
@@ -64,82 +85,106 @@ def binned_adu(frame, # a `Frame` from `read_frame` (raw 512×640 or binned 128�
     if not (_is_integer(frame) or unit == 'ADU'):
         lo, hi = float(a.min()), float(a.max())
         if lo < 0 or hi > 1:
-            raise ADURangeError(f"{frame.path}: values {lo:g} … {hi:g} outside 0 … 1 of a frame stored as "
-                                "ADU/2**14 (a float frame in ADU needs BUNIT = 'ADU')")
+            raise ADURangeError(
+                f"{frame.path}: values {lo:g} … {hi:g} outside 0 … 1 of a frame stored as "
+                "ADU/2**14 (a float frame in ADU needs BUNIT = 'ADU')"
+            )
         a = a * np.float32(DR)
     return rebin(a) if a.shape == RAW_SHAPE else a
 
 # %% ../nbs/01_preprocess.ipynb #a9f42ae6
 _METHODS = ('dr', 'min_max', 'mean_std', 'frame')
 
-FRAME_MIN_STD = 4.  # ADU: the camera's temporal noise; a featureless frame is not stretched beyond it
+FRAME_MIN_STD = 4.0  # ADU: the camera's temporal noise; a featureless frame is not stretched beyond it
 
-def _per_frame(x, min_std:float)->np.ndarray:
+
+def _per_frame(x, min_std: float) -> np.ndarray:
     "Each image (last two axes) minus its mean, divided by its standard deviation (at least `min_std`)."
     m = x.mean(axis=(-2, -1), keepdims=True)
     s = np.maximum(x.std(axis=(-2, -1), keepdims=True), np.float32(min_std))
     return ((x - m) / s).astype(np.float32)
 
+
 @dataclass
 class Normalizer:
     "Pixel normalisation with statistics fitted on training data only."
-    method:str = 'dr'  # 'dr' (÷2**14), 'min_max', 'mean_std' or 'frame' (each image by its own statistics)
-    a:float|None = None  # min (min_max) or mean (mean_std), fitted
-    b:float|None = None  # max (min_max) or std (mean_std), fitted; 'frame': the smallest spread divided by (ADU)
-    n_fit:int = 0  # number of pixels the statistics came from
+
+    method: str = 'dr'  # 'dr' (÷2**14), 'min_max', 'mean_std' or 'frame' (each image by its own statistics)
+    a: float | None = None  # min (min_max) or mean (mean_std), fitted
+    b: float | None = None  # max (min_max) or std (mean_std), fitted; 'frame': the smallest spread divided by (ADU)
+    n_fit: int = 0  # number of pixels the statistics came from
 
     def __post_init__(self):
-        if self.method not in _METHODS: raise UsageError(f"normalisation must be one of {_METHODS}, not {self.method!r}")
+        if self.method not in _METHODS:
+            raise UsageError(f"normalisation must be one of {_METHODS}, not {self.method!r}")
 
     @property
-    def fitted(self): return self.method in ('dr', 'frame') or (self.a is not None and self.b is not None)
+    def fitted(self):
+        return self.method in ('dr', 'frame') or (self.a is not None and self.b is not None)
 
     def fit(self, images):
         "Fit the statistics on training images (any shape, NaN ignored); returns a new Normalizer."
-        if self.method == 'dr': return Normalizer('dr')
-        if self.method == 'frame': return Normalizer('frame', b=self.b or FRAME_MIN_STD)
+        if self.method == 'dr':
+            return Normalizer('dr')
+        if self.method == 'frame':
+            return Normalizer('frame', b=self.b or FRAME_MIN_STD)
         x = np.asarray(images, np.float64)
         fin = np.isfinite(x)
-        if not fin.any(): raise NonFinitePixelsError("no finite pixel to fit the normalisation on")
+        if not fin.any():
+            raise NonFinitePixelsError("no finite pixel to fit the normalisation on")
         x = x[fin]
         a, b = (x.min(), x.max()) if self.method == 'min_max' else (x.mean(), x.std())
-        if not b > (a if self.method == 'min_max' else 0): raise UsageError(f"degenerate training statistics for {self.method}: {a}, {b}")
+        if not b > (a if self.method == 'min_max' else 0):
+            raise UsageError(f"degenerate training statistics for {self.method}: {a}, {b}")
         return Normalizer(self.method, float(a), float(b), int(fin.sum()))
 
-    def __call__(self, images)->np.ndarray:
+    def __call__(self, images) -> np.ndarray:
         "Normalise images (float32); the same statistics for every image and class."
         x = np.asarray(images, np.float32)
-        if self.method == 'dr': return x / np.float32(DR)
-        if self.method == 'frame': return _per_frame(x, self.b or FRAME_MIN_STD)
-        if not self.fitted: raise IrisError(f"Normalizer({self.method!r}) is not fitted: call .fit(training_images) first")
-        if self.method == 'min_max': return (x - np.float32(self.a)) / np.float32(self.b - self.a)
+        if self.method == 'dr':
+            return x / np.float32(DR)
+        if self.method == 'frame':
+            return _per_frame(x, self.b or FRAME_MIN_STD)
+        if not self.fitted:
+            raise IrisError(f"Normalizer({self.method!r}) is not fitted: call .fit(training_images) first")
+        if self.method == 'min_max':
+            return (x - np.float32(self.a)) / np.float32(self.b - self.a)
         return (x - np.float32(self.a)) / np.float32(self.b)
 
-    def to_dict(self): return asdict(self)
+    def to_dict(self):
+        return asdict(self)
+
     def save(self, path, overwrite=True):
         "Write the statistics as JSON (atomically), to sit next to a model."
-        return atomic_write(path, lambda t: Path(t).write_text(json.dumps(self.to_dict(), indent=2)), overwrite=overwrite)
+        return atomic_write(
+            path, lambda t: Path(t).write_text(json.dumps(self.to_dict(), indent=2)), overwrite=overwrite
+        )
+
     @classmethod
-    def load(cls, path): return cls(**read_json(path))
+    def load(cls, path):
+        return cls(**read_json(path))
 
 # %% ../nbs/01_preprocess.ipynb #d8336a79
 @dataclass
 class AugmentConfig:
     "Ranges of the random geometric augmentation (the paper's values by default)."
-    flip:bool = True  # random horizontal and vertical flips
-    rotate:float = 45.  # max |rotation| in degrees
-    shear:float = 0.2  # max |shear| (tangent)
-    shift:float = 0.1  # max |shift| as a fraction of the size
-    zoom:tuple = (1.0, 1.8)  # zoom range (>1 magnifies)
 
-def random_affine(rng:np.random.Generator, shape, cfg:AugmentConfig=AugmentConfig()):
+    flip: bool = True  # random horizontal and vertical flips
+    rotate: float = 45.0  # max |rotation| in degrees
+    shear: float = 0.2  # max |shear| (tangent)
+    shift: float = 0.1  # max |shift| as a fraction of the size
+    zoom: tuple = (1.0, 1.8)  # zoom range (>1 magnifies)
+
+
+def random_affine(rng: np.random.Generator, shape, cfg: AugmentConfig = AugmentConfig()):
     "Draw one affine map (matrix, offset) from output to input coordinates, about the image centre."
     h, w = shape
-    if not 0 <= cfg.shift <= 0.5: raise UsageError(f"shift must be a fraction of the size in [0, 0.5], not {cfg.shift}")
+    if not 0 <= cfg.shift <= 0.5:
+        raise UsageError(f"shift must be a fraction of the size in [0, 0.5], not {cfg.shift}")
     th = np.deg2rad(rng.uniform(-cfg.rotate, cfg.rotate))
     sh = rng.uniform(-cfg.shear, cfg.shear)
     z = rng.uniform(*cfg.zoom)
-    fr, fc = (rng.choice([-1, 1], 2) if cfg.flip else (1, 1))
+    fr, fc = rng.choice([-1, 1], 2) if cfg.flip else (1, 1)
     R = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
     S = np.array([[1, sh], [0, 1]])
     F = z * R @ S @ np.diag([fr, fc])  # forward map, input -> output, about the centre
@@ -148,27 +193,33 @@ def random_affine(rng:np.random.Generator, shape, cfg:AugmentConfig=AugmentConfi
     c = (np.array([h, w]) - 1) / 2
     return Finv, c - Finv @ (c + t)
 
-def augment_pair(image:np.ndarray, # (rows, cols) image
-                 mask:np.ndarray|None, # (rows, cols) binary mask, or None
-                 rng:np.random.Generator, # random generator (seeded by the caller)
-                 cfg:AugmentConfig=AugmentConfig(), # ranges
-                ):
+
+def augment_pair(
+    image: np.ndarray,  # (rows, cols) image
+    mask: np.ndarray | None,  # (rows, cols) binary mask, or None
+    rng: np.random.Generator,  # random generator (seeded by the caller)
+    cfg: AugmentConfig = AugmentConfig(),  # ranges
+):
     "Apply one random affine transform to an image and (nearest-neighbour) to its mask."
     M, off = random_affine(rng, image.shape, cfg)
     img = ndimage.affine_transform(np.asarray(image, np.float32), M, off, order=1, mode='reflect')
-    if mask is None: return img, None
+    if mask is None:
+        return img, None
     msk = ndimage.affine_transform(np.asarray(mask, np.uint8), M, off, order=0, mode='reflect')
     return img, msk
 
 # %% ../nbs/01_preprocess.ipynb #2f918153
-def show_augmentations(image, mask, n:int=4, seed:int=0, cfg:AugmentConfig=AugmentConfig()):
+def show_augmentations(image, mask, n: int = 4, seed: int = 0, cfg: AugmentConfig = AugmentConfig()):
     "Figure: an image and mask with `n` random augmentations of both (mask as a red contour)."
     import matplotlib.pyplot as plt
+
     rng = np.random.default_rng(seed)
     fig, axs = plt.subplots(1, n + 1, figsize=(3 * (n + 1), 2.6))
     pairs = [(image, mask)] + [augment_pair(image, mask, rng, cfg) for _ in range(n)]
-    for ax, (i, m), t in zip(axs, pairs, ['original'] + [f'augmented {j+1}' for j in range(n)]):
-        ax.imshow(i, cmap='inferno'); ax.contour(m, levels=[0.5], colors='cyan', linewidths=0.8)
-        ax.set_title(t); ax.set_axis_off()
+    for ax, (i, m), t in zip(axs, pairs, ['original'] + [f'augmented {j + 1}' for j in range(n)]):
+        ax.imshow(i, cmap='inferno')
+        ax.contour(m, levels=[0.5], colors='cyan', linewidths=0.8)
+        ax.set_title(t)
+        ax.set_axis_off()
     fig.tight_layout()
     return fig

@@ -20,38 +20,49 @@ __all__ = ['PIXEL_DEG', 'CLOUD_TYPES', 'TAU_THRESHOLD', 'SCENE_KINDS', 'band_rad
 
 # %% ../nbs/02_simulate.ipynb #a06aa8ef
 _H, _C, _K = 6.62607015e-34, 2.99792458e8, 1.380649e-23
-_TGRID = np.linspace(150., 330., 1801)
+_TGRID = np.linspace(150.0, 330.0, 1801)
+
+
 def _planck_band(T, lo=8e-6, hi=14e-6, n=601):
     lam = np.linspace(lo, hi, n)[:, None]
     b = 2 * _H * _C**2 / lam**5 / np.expm1(_H * _C / (lam * _K * np.asarray(T)[None]))
     from scipy.integrate import simpson
+
     return simpson(b, x=lam[:, 0], axis=0)
+
+
 _LGRID = _planck_band(_TGRID)
 
-def band_radiance(T_kelvin)->np.ndarray:
+
+def band_radiance(T_kelvin) -> np.ndarray:
     "8–14 µm band radiance (W m⁻² sr⁻¹) of a blackbody at `T_kelvin` (150–330 K)."
     return np.interp(T_kelvin, _TGRID, _LGRID)
 
-def brightness_temperature(L)->np.ndarray:
+
+def brightness_temperature(L) -> np.ndarray:
     "Inverse of `band_radiance`: the blackbody temperature (K) with band radiance `L`."
     return np.interp(L, _LGRID, _TGRID)
 
 # %% ../nbs/02_simulate.ipynb #1a0e2363
-PIXEL_DEG = 58. / 3600  # Tau2 + 60 mm lens: 58″ per raw pixel
+PIXEL_DEG = 58.0 / 3600  # Tau2 + 60 mm lens: 58″ per raw pixel
+
 
 @dataclass
 class SkyParams:
     "Atmosphere and pointing of one scene."
-    elevation:float = 60.  # frame-centre elevation (deg)
-    grad_angle:float = 0.  # direction of increasing elevation in the image (deg, from +columns)
-    pwv:float = 7.3  # precipitable water vapour (mm), 3–25 (7.3 mm gives the −63 °C default)
-    t_air:float = 0.  # air temperature (°C), −8…+22
-    c_horizon:float = 17.  # K per ln(sec θ), 13–21
+
+    elevation: float = 60.0  # frame-centre elevation (deg)
+    grad_angle: float = 0.0  # direction of increasing elevation in the image (deg, from +columns)
+    pwv: float = 7.3  # precipitable water vapour (mm), 3–25 (7.3 mm gives the −63 °C default)
+    t_air: float = 0.0  # air temperature (°C), −8…+22
+    c_horizon: float = 17.0  # K per ln(sec θ), 13–21
 
     @property
-    def bt_zenith(self): return -89.5 + 9.8 * np.sqrt(self.pwv) + 0.57 * self.t_air
+    def bt_zenith(self):
+        return -89.5 + 9.8 * np.sqrt(self.pwv) + 0.57 * self.t_air
 
-def elevation_map(sky:SkyParams, shape=RAW_SHAPE)->np.ndarray:
+
+def elevation_map(sky: SkyParams, shape=RAW_SHAPE) -> np.ndarray:
     "Elevation (deg) of every pixel, planar approximation over the narrow field."
     h, w = shape
     r = (np.arange(h, dtype=np.float32) - (h - 1) / 2)[:, None] * PIXEL_DEG
@@ -59,24 +70,33 @@ def elevation_map(sky:SkyParams, shape=RAW_SHAPE)->np.ndarray:
     a = np.deg2rad(sky.grad_angle)
     return (sky.elevation + c * np.float32(np.cos(a)) - r * np.float32(np.sin(a))).astype(np.float32)
 
-def clear_sky_radiance(sky:SkyParams, elev:np.ndarray)->np.ndarray:
+
+def clear_sky_radiance(sky: SkyParams, elev: np.ndarray) -> np.ndarray:
     "Clear-sky band radiance (W m⁻² sr⁻¹) at the given elevations."
     sec = 1 / np.sin(np.deg2rad(elev))
     return band_radiance(273.15 + sky.bt_zenith + sky.c_horizon * np.log(sec)).astype(np.float32)
 
 # %% ../nbs/02_simulate.ipynb #ad183b9c
-def gaussian_field(shape, rng:np.random.Generator, slope:float=8/3, slope_small:float=4., k_break:float=0.05,
-                   aspect:float=1., angle:float=0.)->np.ndarray:
+def gaussian_field(
+    shape,
+    rng: np.random.Generator,
+    slope: float = 8 / 3,
+    slope_small: float = 4.0,
+    k_break: float = 0.05,
+    aspect: float = 1.0,
+    angle: float = 0.0,
+) -> np.ndarray:
     "Periodic, zero-mean, unit-variance Gaussian field with a broken power-law spectrum (k in cycles per cell)."
     h, w = shape
-    ky = np.fft.fftfreq(h)[:, None]; kx = np.fft.rfftfreq(w)[None, :]
+    ky = np.fft.fftfreq(h)[:, None]
+    kx = np.fft.rfftfreq(w)[None, :]
     a = np.deg2rad(angle)
-    kp = kx * np.cos(a) + ky * np.sin(a)   # along the streaks
+    kp = kx * np.cos(a) + ky * np.sin(a)  # along the streaks
     kq = -kx * np.sin(a) + ky * np.cos(a)  # across
-    k = np.sqrt((kp * aspect)**2 + kq**2)
-    k[0, 0] = 1.
-    p = np.where(k < k_break, k**-slope, k_break**(slope_small - slope) * k**-slope_small)
-    p[0, 0] = 0.
+    k = np.sqrt((kp * aspect) ** 2 + kq**2)
+    k[0, 0] = 1.0
+    p = np.where(k < k_break, k**-slope, k_break ** (slope_small - slope) * k**-slope_small)
+    p[0, 0] = 0.0
     noise = rng.standard_normal((h, w))
     g = np.fft.irfft2(np.fft.rfft2(noise) * np.sqrt(p), s=(h, w))
     g -= g.mean()
@@ -86,17 +106,19 @@ def gaussian_field(shape, rng:np.random.Generator, slope:float=8/3, slope_small:
 @dataclass
 class CloudType:
     "Radiative and textural properties of one cloud type."
-    name:str
-    excess:float  # excess band radiance at ε = 1, zenith (W m⁻² sr⁻¹)
-    height_km:float  # cloud base, sets the physical size of a pixel
-    sigma:tuple  # range of σ of log τ (larger: thicker cores, sharper edges)
-    aspect:tuple = (1., 1.5)  # range of streak aspect ratios
-    tau_max:float = 300.
+
+    name: str
+    excess: float  # excess band radiance at ε = 1, zenith (W m⁻² sr⁻¹)
+    height_km: float  # cloud base, sets the physical size of a pixel
+    sigma: tuple  # range of σ of log τ (larger: thicker cores, sharper edges)
+    aspect: tuple = (1.0, 1.5)  # range of streak aspect ratios
+    tau_max: float = 300.0
+
 
 CLOUD_TYPES = {
-    'low':    CloudType('low', 24.0, 1.5, (1.5, 2.5)),
-    'mid':    CloudType('mid', 19.0, 4.0, (1.2, 2.2)),
-    'cirrus': CloudType('cirrus', 9.2, 9.0, (0.5, 1.3), (2., 10.), tau_max=3.),
+    'low': CloudType('low', 24.0, 1.5, (1.5, 2.5)),
+    'mid': CloudType('mid', 19.0, 4.0, (1.2, 2.2)),
+    'cirrus': CloudType('cirrus', 9.2, 9.0, (0.5, 1.3), (2.0, 10.0), tau_max=3.0),
 }
 TAU_THRESHOLD = 0.25  # truth: cloud where visible optical depth ≥ this
 
@@ -104,32 +126,42 @@ TAU_THRESHOLD = 0.25  # truth: cloud where visible optical depth ≥ this
 @dataclass
 class CloudLayer:
     "One drifting, evolving cloud layer: a pair of periodic fields plus its type and parameters."
-    ctype:CloudType
-    cover:float  # fraction of the layer above the truth threshold
-    sigma:float  # σ of log τ
-    wind:tuple  # drift (rows, cols) in raw pixels per second
-    evolve:float  # rotation rate between the two fields (rad/s)
-    humidity:float  # multiplies the excess radiance (0.85–1.15)
-    fa:np.ndarray = field(repr=False, default=None)
-    fb:np.ndarray = field(repr=False, default=None)
-    cell:int = 4  # raw pixels per grid cell
+
+    ctype: CloudType
+    cover: float  # fraction of the layer above the truth threshold
+    sigma: float  # σ of log τ
+    wind: tuple  # drift (rows, cols) in raw pixels per second
+    evolve: float  # rotation rate between the two fields (rad/s)
+    humidity: float  # multiplies the excess radiance (0.85–1.15)
+    fa: np.ndarray = field(repr=False, default=None)
+    fb: np.ndarray = field(repr=False, default=None)
+    cell: int = 4  # raw pixels per grid cell
 
     @classmethod
-    def random(cls, ctype, rng, cover=None, grid=(256, 256), cell=4, elevation=60.):
+    def random(cls, ctype, rng, cover=None, grid=(256, 256), cell=4, elevation=60.0):
         "Draw a layer of type `ctype` (name or CloudType) with random texture, drift and evolution."
         ct = CLOUD_TYPES[ctype] if isinstance(ctype, str) else ctype
         cover = rng.uniform(0.15, 0.95) if cover is None else cover
         aspect, ang = rng.uniform(*ct.aspect), rng.uniform(0, 360)
         # physical size of a grid cell → the 300 m break in cycles per cell
         cell_m = ct.height_km * 1e3 / np.sin(np.deg2rad(elevation)) * np.deg2rad(PIXEL_DEG) * cell
-        kb = float(np.clip(cell_m / 300., 1e-3, 0.45))
+        kb = float(np.clip(cell_m / 300.0, 1e-3, 0.45))
         fa, fb = (gaussian_field(grid, rng, k_break=kb, aspect=aspect, angle=ang) for _ in range(2))
         speed = rng.uniform(0.05, 0.6) / PIXEL_DEG  # 0.05–0.6 deg/s in raw px/s
         wa = np.deg2rad(ang if ct.name == 'cirrus' else rng.uniform(0, 360))  # cirrus streaks lie along the wind
-        return cls(ct, float(cover), float(rng.uniform(*ct.sigma)), (float(speed * np.sin(wa)), float(speed * np.cos(wa))),
-                   float(rng.uniform(0.002, 0.02)), float(rng.uniform(0.85, 1.15)), fa, fb, cell)
+        return cls(
+            ct,
+            float(cover),
+            float(rng.uniform(*ct.sigma)),
+            (float(speed * np.sin(wa)), float(speed * np.cos(wa))),
+            float(rng.uniform(0.002, 0.02)),
+            float(rng.uniform(0.85, 1.15)),
+            fa,
+            fb,
+            cell,
+        )
 
-    def g(self, t:float, shape=RAW_SHAPE)->np.ndarray:
+    def g(self, t: float, shape=RAW_SHAPE) -> np.ndarray:
         "The unit Gaussian field at time t (s), sampled on the raw pixel grid."
         h, w = shape
         r = (np.arange(h, dtype=np.float32) + self.wind[0] * t) / self.cell
@@ -138,45 +170,52 @@ class CloudLayer:
         small = ca * self.fa + sa * self.fb
         # bilinear, periodic: sample the grid rows/cols, then interpolate separably
         gh, gw = small.shape
-        r0 = np.floor(r).astype(int); fr = (r - r0)[:, None]
-        c0 = np.floor(c).astype(int); fc = (c - c0)[None, :]
+        r0 = np.floor(r).astype(int)
+        fr = (r - r0)[:, None]
+        c0 = np.floor(c).astype(int)
+        fc = (c - c0)[None, :]
         rows = (1 - fr) * small[r0 % gh] + fr * small[(r0 + 1) % gh]
         return ((1 - fc) * rows[:, c0 % gw] + fc * rows[:, (c0 + 1) % gw]).astype(np.float32)
 
-    def tau(self, t:float, shape=RAW_SHAPE)->np.ndarray:
+    def tau(self, t: float, shape=RAW_SHAPE) -> np.ndarray:
         "Visible optical depth at time t."
         q = special.ndtri(1 - self.cover)
-        return np.minimum(TAU_THRESHOLD * np.exp(self.sigma * (self.g(t, shape) - q)), self.ctype.tau_max).astype(np.float32)
+        return np.minimum(TAU_THRESHOLD * np.exp(self.sigma * (self.g(t, shape) - q)), self.ctype.tau_max).astype(
+            np.float32
+        )
 
 # %% ../nbs/02_simulate.ipynb #68b76c25
 @dataclass
 class CameraParams:
     "Tau2 detector model (ADU unless stated)."
-    gain:float = 60.  # responsivity G, ADU per W m⁻² sr⁻¹ (assumption: 15–150)
-    sky_level:float = 1200.  # ADU of clear zenith sky (300–3000 with flat-field and shutter temperature)
-    read_noise:float = 4.  # temporal noise σ
-    column_sigma:float = 1.3  # σ of column offsets
-    fpn_sigma:float = 1.8  # σ of the residual fixed pattern
-    radial_amp:float = 73.  # radial pattern amplitude at r = 320 px
-    radial_offset:float = 30.  # distance of its centre from the frame centre (px)
-    n_bad_columns:int = 2  # columns with a large offset
-    bad_column_adu:tuple = (8., 30.)  # range of |offset| of bad columns
-    drift_sigma:float = 3.  # σ of the offset drift over one flat-field interval
-    ffc_period:float = 30.  # s between flat-field corrections
-    ffc_freeze:float = 0.4  # s of frozen frames after each correction
-    jump_prob:float = 0.03  # chance of a 10–16 ADU jump per flat-field interval
-    psf_sigma:float = 0.35  # px
+
+    gain: float = 60.0  # responsivity G, ADU per W m⁻² sr⁻¹ (assumption: 15–150)
+    sky_level: float = 1200.0  # ADU of clear zenith sky (300–3000 with flat-field and shutter temperature)
+    read_noise: float = 4.0  # temporal noise σ
+    column_sigma: float = 1.3  # σ of column offsets
+    fpn_sigma: float = 1.8  # σ of the residual fixed pattern
+    radial_amp: float = 73.0  # radial pattern amplitude at r = 320 px
+    radial_offset: float = 30.0  # distance of its centre from the frame centre (px)
+    n_bad_columns: int = 2  # columns with a large offset
+    bad_column_adu: tuple = (8.0, 30.0)  # range of |offset| of bad columns
+    drift_sigma: float = 3.0  # σ of the offset drift over one flat-field interval
+    ffc_period: float = 30.0  # s between flat-field corrections
+    ffc_freeze: float = 0.4  # s of frozen frames after each correction
+    jump_prob: float = 0.03  # chance of a 10–16 ADU jump per flat-field interval
+    psf_sigma: float = 0.35  # px
+
 
 class Camera:
     "A camera instance: the fixed patterns drawn once, then `adu(L, t)` turns radiance into ADU."
-    def __init__(self, params:CameraParams=CameraParams(), seed:int=0, shape=RAW_SHAPE):
+
+    def __init__(self, params: CameraParams = CameraParams(), seed: int = 0, shape=RAW_SHAPE):
         self.p, self.shape = params, shape
         rng = np.random.default_rng(seed)
         h, w = shape
         a = rng.uniform(0, 2 * np.pi)
         cy, cx = (h - 1) / 2 + params.radial_offset * np.sin(a), (w - 1) / 2 + params.radial_offset * np.cos(a)
         yy, xx = np.mgrid[:h, :w].astype(np.float32)
-        fixed = params.radial_amp * ((yy - cy)**2 + (xx - cx)**2) / 320**2
+        fixed = params.radial_amp * ((yy - cy) ** 2 + (xx - cx) ** 2) / 320**2
         cols = rng.normal(0, params.column_sigma, w)
         bad = rng.choice(w, params.n_bad_columns, replace=False) if params.n_bad_columns else []
         cols[bad] += rng.choice([-1, 1], len(bad)) * rng.uniform(*params.bad_column_adu, len(bad))
@@ -184,22 +223,23 @@ class Camera:
         self.fixed = (fixed + cols[None] + rng.normal(0, params.fpn_sigma, shape)).astype(np.float32)
         self._ffc_seed = int(rng.integers(2**31))
 
-    def offset(self, t:float)->float:
+    def offset(self, t: float) -> float:
         "Frame-common offset at time t (s): linear drift within each flat-field interval, rare jumps."
         i = int(t // self.p.ffc_period)
         r = np.random.default_rng([self._ffc_seed, i])
-        slope, jump = r.normal(0, self.p.drift_sigma), 0.
-        if r.uniform() < self.p.jump_prob: jump = r.choice([-1, 1]) * r.uniform(10, 16)
+        slope, jump = r.normal(0, self.p.drift_sigma), 0.0
+        if r.uniform() < self.p.jump_prob:
+            jump = r.choice([-1, 1]) * r.uniform(10, 16)
         frac = (t - i * self.p.ffc_period) / self.p.ffc_period
-        return float(slope * frac + (jump if frac > r.uniform() else 0.))
+        return float(slope * frac + (jump if frac > r.uniform() else 0.0))
 
-    def frozen(self, t:float)->bool:
+    def frozen(self, t: float) -> bool:
         "Whether t falls in the frozen frames right after a flat-field correction."
         return 0 < t and (t % self.p.ffc_period) < self.p.ffc_freeze and t >= self.p.ffc_period
 
-    def adu(self, L_rel:np.ndarray, t:float, rng:np.random.Generator)->np.ndarray:
+    def adu(self, L_rel: np.ndarray, t: float, rng: np.random.Generator) -> np.ndarray:
         "Radiance relative to clear zenith (W m⁻² sr⁻¹) → quantised, saturated 14-bit ADU (float32)."
-        sig = ndimage.gaussian_filter(L_rel * np.float32(self.p.gain), self.p.psf_sigma, truncate=3.)
+        sig = ndimage.gaussian_filter(L_rel * np.float32(self.p.gain), self.p.psf_sigma, truncate=3.0)
         out = sig + self.fixed + np.float32(self.p.sky_level + self.offset(t))
         out += rng.standard_normal(self.shape, dtype=np.float32) * np.float32(self.p.read_noise)
         return np.clip(np.rint(out), 0, ADU_MAX)
@@ -207,24 +247,38 @@ class Camera:
 # %% ../nbs/02_simulate.ipynb #ff800e56
 SCENE_KINDS = ('clear', 'low', 'mid', 'cirrus', 'low+cirrus')
 
+
 @dataclass
 class Scene:
     "Sky + cloud layers (ordered bottom to top)."
-    sky:SkyParams
-    layers:list
-    kind:str = 'clear'
+
+    sky: SkyParams
+    layers: list
+    kind: str = 'clear'
 
     @classmethod
-    def random(cls, kind:str, rng:np.random.Generator, cover=None, grid=(256, 256), cover_range=(0.15, 0.95)):
-        "A scene of `kind` (one of SCENE_KINDS) with random pointing, atmosphere and clouds (layer cover from `cover_range` unless given)."
-        if kind not in SCENE_KINDS: raise UsageError(f"scene kind must be one of {SCENE_KINDS}, not {kind!r}")
-        sky = SkyParams(elevation=float(rng.uniform(30, 85)), grad_angle=float(rng.uniform(0, 360)),
-                        pwv=float(rng.uniform(3, 15)), t_air=float(rng.uniform(-8, 10)), c_horizon=float(rng.uniform(13, 21)))
+    def random(cls, kind: str, rng: np.random.Generator, cover=None, grid=(256, 256), cover_range=(0.15, 0.95)):
+        """A scene of `kind` (one of SCENE_KINDS) with random pointing, atmosphere and clouds (layer cover from
+        `cover_range` unless given)."""
+        if kind not in SCENE_KINDS:
+            raise UsageError(f"scene kind must be one of {SCENE_KINDS}, not {kind!r}")
+        sky = SkyParams(
+            elevation=float(rng.uniform(30, 85)),
+            grad_angle=float(rng.uniform(0, 360)),
+            pwv=float(rng.uniform(3, 15)),
+            t_air=float(rng.uniform(-8, 10)),
+            c_horizon=float(rng.uniform(13, 21)),
+        )
         names = [] if kind == 'clear' else kind.split('+')
-        layers = [CloudLayer.random(n, rng, cover=rng.uniform(*cover_range) if cover is None else cover, grid=grid, elevation=sky.elevation) for n in names]
+        layers = [
+            CloudLayer.random(
+                n, rng, cover=rng.uniform(*cover_range) if cover is None else cover, grid=grid, elevation=sky.elevation
+            )
+            for n in names
+        ]
         return cls(sky, layers, kind)
 
-    def render(self, t:float=0., shape=RAW_SHAPE, elev=None):
+    def render(self, t: float = 0.0, shape=RAW_SHAPE, elev=None):
         "Radiance relative to clear zenith (W m⁻² sr⁻¹) and total optical depth τ at time t."
         elev = elevation_map(self.sky, shape) if elev is None else elev
         L = clear_sky_radiance(self.sky, elev) - np.float32(band_radiance(273.15 + self.sky.bt_zenith))
@@ -240,12 +294,13 @@ class Scene:
         return L, tau_tot
 
 # %% ../nbs/02_simulate.ipynb #e71f4bc9
-def simulate_frame(seed:int=0, # seed of everything in the frame
-                   kind:str|None=None, # one of SCENE_KINDS; None draws one (≈60 % cloudy)
-                   cover:float|None=None, # cover of the cloud layer(s); None draws 0.15–0.95
-                   camera:Camera|None=None, # detector (a fresh one from `seed` when None)
-                   t:float=5., # time within the flat-field cycle (s)
-                  )->dict:
+def simulate_frame(
+    seed: int = 0,  # seed of everything in the frame
+    kind: str | None = None,  # one of SCENE_KINDS; None draws one (≈60 % cloudy)
+    cover: float | None = None,  # cover of the cloud layer(s); None draws 0.15–0.95
+    camera: Camera | None = None,  # detector (a fresh one from `seed` when None)
+    t: float = 5.0,  # time within the flat-field cycle (s)
+) -> dict:
     "One raw-like frame: {'adu', 'tau', 'truth', 'kind', 'cover', 'scene'}."
     rng = np.random.default_rng(seed)
     kind = kind or str(rng.choice(SCENE_KINDS, p=[0.4, 0.25, 0.1, 0.2, 0.05]))
@@ -257,68 +312,96 @@ def simulate_frame(seed:int=0, # seed of everything in the frame
     return dict(adu=adu, tau=tau, truth=truth, kind=kind, cover=float(truth.mean()), scene=scene)
 
 # %% ../nbs/02_simulate.ipynb #a020a18c
-def simulate_clear_paper(seed:int=0, shape=RAW_SHAPE, read_noise:float=4., bias:float=100., n_bad_columns:int=3,
-                         poisson_gain:float=16., fpn:float=5., narcissus:tuple=(0.025, 0.05), radius:float=160.):
+def simulate_clear_paper(
+    seed: int = 0,
+    shape=RAW_SHAPE,
+    read_noise: float = 4.0,
+    bias: float = 100.0,
+    n_bad_columns: int = 3,
+    poisson_gain: float = 16.0,
+    fpn: float = 5.0,
+    narcissus: tuple = (0.025, 0.05),
+    radius: float = 160.0,
+):
     "The paper's synthetic clear-sky frame (SPEC §3): (adu float32, params dict)."
     rng = np.random.default_rng(seed)
     h, w = shape
     start, amp = rng.uniform(100, 1000), 50 + rng.normal(0, 20)
-    ang = float(rng.choice([0., 90.])) + (rng.uniform(-15, 15) if rng.uniform() < 0.5 else 0.)
+    ang = float(rng.choice([0.0, 90.0])) + (rng.uniform(-15, 15) if rng.uniform() < 0.5 else 0.0)
     yy, xx = np.mgrid[:h, :w].astype(np.float32)
     a = np.deg2rad(ang)
     u = (xx - w / 2) * np.cos(a) + (yy - h / 2) * np.sin(a)
     sky = start + amp * (u - u.min()) / (u.max() - u.min())
     sky = rng.poisson(sky * poisson_gain) / poisson_gain  # Poisson sky noise
-    cols = np.zeros(w); bad = rng.choice(w, n_bad_columns, replace=False)
+    cols = np.zeros(w)
+    bad = rng.choice(w, n_bad_columns, replace=False)
     cols[bad] = rng.choice([-1, 1], n_bad_columns) * rng.uniform(10, 40, n_bad_columns)
     img = sky + bias + cols[None] + rng.uniform(-fpn, fpn, shape) + rng.normal(0, read_noise, shape)
     k = rng.uniform(*narcissus)
-    disc = ndimage.gaussian_filter(((yy - h / 2)**2 + (xx - w / 2)**2 <= radius**2).astype(np.float32), radius / 4)
+    disc = ndimage.gaussian_filter(((yy - h / 2) ** 2 + (xx - w / 2) ** 2 <= radius**2).astype(np.float32), radius / 4)
     img = img * (1 - k * disc)
-    params = dict(start=float(start), amp=float(amp), angle=ang, read_noise=read_noise, bias=bias, narcissus_k=float(k),
-                  bad_columns=','.join(map(str, np.sort(bad))), seed=seed, recipe='paper-clear')
+    params = dict(
+        start=float(start),
+        amp=float(amp),
+        angle=ang,
+        read_noise=read_noise,
+        bias=bias,
+        narcissus_k=float(k),
+        bad_columns=','.join(map(str, np.sort(bad))),
+        seed=seed,
+        recipe='paper-clear',
+    )
     return np.clip(np.rint(img), 0, ADU_MAX).astype(np.float32), params
 
 # %% ../nbs/02_simulate.ipynb #533bc47a
 @dataclass
 class NightConfig:
     "How to simulate one night."
-    start:str = '2023-02-14T20:00:00'  # DATE-OBS of the first frame (UTC, ISO)
-    n_frames:int = 60  # number of frames
-    cadence:float = 30.  # seconds between frames (1/9 for the camera's 9 Hz)
-    spell_minutes:float|None = None  # mean length of a weather spell; None: a quarter of the night, at least a minute
-    cloudy_fraction:float = 0.6  # share of cloudy spells
-    kinds:tuple = ('low', 'mid', 'cirrus', 'low+cirrus')  # cloudy spell kinds …
-    kind_weights:tuple = (0.4, 0.2, 0.3, 0.1)  # … and their weights
-    keep_tau:bool = False  # also write the optical depth map (extension TAU, float32)
-    cover_range:tuple = (0.15, 0.95)  # range of the cloud layers' cover (small values: scattered clouds, thin cirrus)
-    camera:CameraParams = field(default_factory=CameraParams)
 
-def night_plan(cfg:NightConfig, seed:int):
+    start: str = '2023-02-14T20:00:00'  # DATE-OBS of the first frame (UTC, ISO)
+    n_frames: int = 60  # number of frames
+    cadence: float = 30.0  # seconds between frames (1/9 for the camera's 9 Hz)
+    spell_minutes: float | None = (
+        None  # mean length of a weather spell; None: a quarter of the night, at least a minute
+    )
+    cloudy_fraction: float = 0.6  # share of cloudy spells
+    kinds: tuple = ('low', 'mid', 'cirrus', 'low+cirrus')  # cloudy spell kinds …
+    kind_weights: tuple = (0.4, 0.2, 0.3, 0.1)  # … and their weights
+    keep_tau: bool = False  # also write the optical depth map (extension TAU, float32)
+    cover_range: tuple = (0.15, 0.95)  # range of the cloud layers' cover (small values: scattered clouds, thin cirrus)
+    camera: CameraParams = field(default_factory=CameraParams)
+
+
+def night_plan(cfg: NightConfig, seed: int):
     "The weather spells of a night: list of (t_start, t_end, kind, spell_seed), alternating clear and cloudy."
     rng = np.random.default_rng([seed, 1])
     dur = cfg.n_frames * cfg.cadence
-    mean = (cfg.spell_minutes * 60) if cfg.spell_minutes else max(dur / 4, 60.)
-    w = np.asarray(cfg.kind_weights, float); w /= w.sum()
-    t, cloudy, plan = 0., bool(rng.uniform() < cfg.cloudy_fraction), []
+    mean = (cfg.spell_minutes * 60) if cfg.spell_minutes else max(dur / 4, 60.0)
+    w = np.asarray(cfg.kind_weights, float)
+    w /= w.sum()
+    t, cloudy, plan = 0.0, bool(rng.uniform() < cfg.cloudy_fraction), []
     while t < dur:
         # spell lengths chosen so the long-run cloudy share is cloudy_fraction
         share = cfg.cloudy_fraction if cloudy else 1 - cfg.cloudy_fraction
         length = max(rng.exponential(2 * mean * share), cfg.cadence)
         kind = str(rng.choice(cfg.kinds, p=w)) if cloudy else 'clear'
         plan.append((t, min(t + length, dur), kind, int(rng.integers(2**31))))
-        t += length; cloudy = not cloudy
+        t += length
+        cloudy = not cloudy
     return plan
 
-def frame_name(t0:datetime, i:int, dt:float)->str:
+
+def frame_name(t0: datetime, i: int, dt: float) -> str:
     "Camera-style file name of frame i taken dt seconds after t0."
     return f"{(t0 + timedelta(seconds=dt)).strftime('%Y_%m_%d_%H_%M_%S')}_flux_{i}.fits"
 
 # %% ../nbs/02_simulate.ipynb #0b9a85d6
-def night_frames(cfg:NightConfig=NightConfig(), # night configuration
-                 seed:int=0, # seed of everything
-                ):
-    "Generate a night's frames in memory: dicts with i, t (s), date, adu, tau, truth, kind, spell_seed, elevation, ffcframe."
+def night_frames(
+    cfg: NightConfig = NightConfig(),  # night configuration
+    seed: int = 0,  # seed of everything
+):
+    """Generate a night's frames in memory: dicts with i, t (s), date, adu, tau, truth, kind, spell_seed, elevation,
+    ffcframe."""
     t0 = datetime.fromisoformat(cfg.start)
     cam = Camera(cfg.camera, seed=int(np.random.default_rng([seed, 2]).integers(2**31)))
     plan = night_plan(cfg, seed)
@@ -331,62 +414,112 @@ def night_frames(cfg:NightConfig=NightConfig(), # night configuration
             scene = Scene.random(sp[2], srng, grid=(256, 256), cover_range=cfg.cover_range)
             elev = elevation_map(scene.sky)
         frng = np.random.default_rng([seed, 3, i])
-        if cfg.cadence < cam.p.ffc_freeze and cam.frozen(t) and last is not None: adu, tau = last  # frozen frames after a flat-field correction (9 Hz)
+        if cfg.cadence < cam.p.ffc_freeze and cam.frozen(t) and last is not None:
+            adu, tau = last  # frozen frames after a flat-field correction (9 Hz)
         else:
             L, tau = scene.render(t - spell[0], elev=elev)
             adu = cam.adu(L, t, frng)
         last = (adu, tau)
-        yield dict(i=i, t=t, date=(t0 + timedelta(seconds=t)).isoformat(timespec='milliseconds'), adu=adu, tau=tau,
-                   truth=(tau >= TAU_THRESHOLD).astype(np.uint8), kind=spell[2], spell_seed=spell[3],
-                   elevation=scene.sky.elevation, ffcframe=int(t // cam.p.ffc_period))
+        yield dict(
+            i=i,
+            t=t,
+            date=(t0 + timedelta(seconds=t)).isoformat(timespec='milliseconds'),
+            adu=adu,
+            tau=tau,
+            truth=(tau >= TAU_THRESHOLD).astype(np.uint8),
+            kind=spell[2],
+            spell_seed=spell[3],
+            elevation=scene.sky.elevation,
+            ffcframe=int(t // cam.p.ffc_period),
+        )
 
-def simulate_night(out_dir, # folder to write into (created)
-                   cfg:NightConfig=NightConfig(), # night configuration
-                   seed:int=0, # seed of everything
-                   overwrite:bool=False, # replace existing files of the same names
-                   progress:bool=True, # show a progress bar
-                  )->list:
+
+def simulate_night(
+    out_dir,  # folder to write into (created)
+    cfg: NightConfig = NightConfig(),  # night configuration
+    seed: int = 0,  # seed of everything
+    overwrite: bool = False,  # replace existing files of the same names
+    progress: bool = True,  # show a progress bar
+) -> list:
     "Write a simulated night of raw frames; returns the list of paths in time order."
     from tqdm.auto import tqdm
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     t0 = datetime.fromisoformat(cfg.start)
     names = [frame_name(t0, i, i * cfg.cadence) for i in range(cfg.n_frames)]
     if not overwrite:
         clash = [n for n in names if (out_dir / n).exists()]
-        if clash: raise FileExistsError(f"{out_dir}: {len(clash)} frame(s) already exist, e.g. {clash[0]} (use overwrite)")
+        if clash:
+            raise FileExistsError(f"{out_dir}: {len(clash)} frame(s) already exist, e.g. {clash[0]} (use overwrite)")
     paths = []
     for f in tqdm(night_frames(cfg, seed), total=cfg.n_frames, desc='simulate', disable=not progress, unit='frame'):
         i, t, truth = f['i'], f['t'], f['truth']
-        hdr = FrameHeader(index=i, gain='high', lens='60mm f/1.25', shu_temp=round(float(5 + 3 * np.sin(t / 3000)), 2),
-                          ffcmode='auto', ffcframe=f['ffcframe'], tlinear='off').to_cards()
-        hdr = [('DATE-OBS', f['date'])] + hdr + [('CLDCOVER', round(float(truth.mean()), 5)), ('CLDTYPE', f['kind']),
-               ('TAUTHR', TAU_THRESHOLD), ('SIMULATD', True), ('ELEV', round(f['elevation'], 3))]
+        hdr = FrameHeader(
+            index=i,
+            gain='high',
+            lens='60mm f/1.25',
+            shu_temp=round(float(5 + 3 * np.sin(t / 3000)), 2),
+            ffcmode='auto',
+            ffcframe=f['ffcframe'],
+            tlinear='off',
+        ).to_cards()
+        hdr = (
+            [('DATE-OBS', f['date'])]
+            + hdr
+            + [
+                ('CLDCOVER', round(float(truth.mean()), 5)),
+                ('CLDTYPE', f['kind']),
+                ('TAUTHR', TAU_THRESHOLD),
+                ('SIMULATD', True),
+                ('ELEV', round(f['elevation'], 3)),
+            ]
+        )
         extra = [fits.ImageHDU(f['tau'], name='TAU')] if cfg.keep_tau else []
-        paths.append(write_raw(out_dir / names[i], f['adu'], dict(hdr), truth=truth, overwrite=overwrite, extra_hdus=extra,
-                               params=dict(seed=seed, cadence=cfg.cadence, gain=cfg.camera.gain, spell_seed=f['spell_seed'])))
+        paths.append(
+            write_raw(
+                out_dir / names[i],
+                f['adu'],
+                dict(hdr),
+                truth=truth,
+                overwrite=overwrite,
+                extra_hdus=extra,
+                params=dict(seed=seed, cadence=cfg.cadence, gain=cfg.camera.gain, spell_seed=f['spell_seed']),
+            )
+        )
     return paths
 
 # %% ../nbs/02_simulate.ipynb #86dba82d
 def show_frames(images, titles=None, masks=None, cmap='inferno', ncols=None, size=3.2, colorbar=True, unit='ADU'):
     "Figure: frames side by side (ADU with colour bars), optional mask contours in cyan."
     import matplotlib.pyplot as plt
-    n = len(images); ncols = ncols or n; nrows = int(np.ceil(n / ncols))
+
+    n = len(images)
+    ncols = ncols or n
+    nrows = int(np.ceil(n / ncols))
     fig, axs = plt.subplots(nrows, ncols, figsize=(size * ncols * 1.15, size * nrows * 0.85), squeeze=False)
     for i, ax in enumerate(axs.flat):
-        if i >= n: ax.set_axis_off(); continue
+        if i >= n:
+            ax.set_axis_off()
+            continue
         im = ax.imshow(images[i], cmap=cmap, origin='upper')
         if masks is not None and masks[i] is not None and 0 < np.mean(masks[i]) < 1:
             ax.contour(masks[i], levels=[0.5], colors='cyan', linewidths=0.7)
-        if titles: ax.set_title(titles[i], fontsize=9)
-        ax.set_xticks([]); ax.set_yticks([])
-        if colorbar: fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label=unit)
+        if titles:
+            ax.set_title(titles[i], fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if colorbar:
+            fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label=unit)
     fig.tight_layout()
     return fig
 
-def power_spectrum(img:np.ndarray, nbins:int=40):
+
+def power_spectrum(img: np.ndarray, nbins: int = 40):
     "Azimuthally averaged 2-D power spectrum of a mean-subtracted image: (k in cycles/px, power)."
-    a = np.asarray(img, np.float64); a = a - a.mean()
-    p = np.abs(np.fft.fftshift(np.fft.fft2(a)))**2 / a.size
+    a = np.asarray(img, np.float64)
+    a = a - a.mean()
+    p = np.abs(np.fft.fftshift(np.fft.fft2(a))) ** 2 / a.size
     h, w = a.shape
     ky, kx = np.meshgrid(np.fft.fftshift(np.fft.fftfreq(h)), np.fft.fftshift(np.fft.fftfreq(w)), indexing='ij')
     k = np.hypot(ky, kx)
@@ -397,22 +530,32 @@ def power_spectrum(img:np.ndarray, nbins:int=40):
     ok = pw > 0
     return kc[ok], pw[ok]
 
-def plot_power_spectra(images:dict, ax=None):
+
+def plot_power_spectra(images: dict, ax=None):
     "Figure: power spectra of named images on log-log axes."
     import matplotlib.pyplot as plt
-    if ax is None: fig, ax = plt.subplots(figsize=(5.5, 4))
-    for name, img in images.items(): ax.loglog(*power_spectrum(img), label=name)
-    ax.set_xlabel('spatial frequency (cycles / pixel)'); ax.set_ylabel('power (ADU² per mode)'); ax.legend(fontsize=8)
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.5, 4))
+    for name, img in images.items():
+        ax.loglog(*power_spectrum(img), label=name)
+    ax.set_xlabel('spatial frequency (cycles / pixel)')
+    ax.set_ylabel('power (ADU² per mode)')
+    ax.legend(fontsize=8)
     ax.grid(True, which='both', alpha=0.3)
     return ax.figure
 
 # %% ../nbs/02_simulate.ipynb #d7072216
-def noise_figures(img:np.ndarray, smooth:int=31)->dict:
+def noise_figures(img: np.ndarray, smooth: int = 31) -> dict:
     "Spatial noise of a frame (ADU): std of the high-pass residual, of its column means, and of what remains."
     a = np.asarray(img, np.float32)
     bg = ndimage.median_filter(a[::4, ::4], size=max(3, smooth // 4), mode='reflect')
     bg = ndimage.zoom(bg, (a.shape[0] / bg.shape[0], a.shape[1] / bg.shape[1]), order=1)
     res = a - bg
     col = res.mean(axis=0)
-    return dict(range_adu=float(np.percentile(a, 99.5) - np.percentile(a, 0.5)), residual_std=float(res.std()),
-                column_std=float(col.std()), pixel_std=float((res - col[None]).std()))
+    return dict(
+        range_adu=float(np.percentile(a, 99.5) - np.percentile(a, 0.5)),
+        residual_std=float(res.std()),
+        column_std=float(col.std()),
+        pixel_std=float((res - col[None]).std()),
+    )

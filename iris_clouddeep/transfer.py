@@ -10,24 +10,37 @@ import numpy as np
 from .io import UsageError, IrisError, atomic_write
 from .preprocess import Normalizer
 from .metrics import pixel_metrics, write_csv
-from .unet import UNetConfig, Segmenter, load_segmenter, load_unet_config, load_image_dataset, train_unet, otsu_masks
+from iris_clouddeep.unet import (
+    UNetConfig,
+    Segmenter,
+    load_segmenter,
+    load_unet_config,
+    load_image_dataset,
+    train_unet,
+    otsu_masks,
+)
 
 # %% auto #0
 __all__ = ['TRANSFER_MODES', 'segmentation_folds', 'transfer_study', 'show_transfer']
 
 # %% ../nbs/11_transfer.ipynb #a9eca437
-def segmentation_folds(n:int, # number of images
-                       folds:int=5, # k of the k-fold; 1: one seeded split holding out `test_fraction`
-                       seed:int=0,
-                       val_fraction:float=0.15, # share of each training part kept for early stopping and the threshold
-                       test_fraction:float=0.2, # held-out share when `folds` is 1
-                      )->list:
-    "One {'train', 'val', 'test'} dict of sorted index arrays per fold; the test parts are disjoint (and cover all images when folds ≥ 2)."
-    if not isinstance(folds, (int, np.integer)) or folds < 1: raise UsageError(f"folds must be a positive integer, not {folds!r}")
-    if not 0 < val_fraction < 1 or not 0 < test_fraction < 1: raise UsageError("val_fraction and test_fraction must be in (0, 1)")
-    if n < 3 * max(folds, 2): raise IrisError(f"{n} images are too few for {folds} fold(s): need at least {3 * max(folds, 2)}")
+def segmentation_folds(
+    n: int,  # number of images
+    folds: int = 5,  # k of the k-fold; 1: one seeded split holding out `test_fraction`
+    seed: int = 0,
+    val_fraction: float = 0.15,  # share of each training part kept for early stopping and the threshold
+    test_fraction: float = 0.2,  # held-out share when `folds` is 1
+) -> list:
+    """One {'train', 'val', 'test'} dict of sorted index arrays per fold; the test parts are disjoint (and cover all
+    images when folds ≥ 2)."""
+    if not isinstance(folds, (int, np.integer)) or folds < 1:
+        raise UsageError(f"folds must be a positive integer, not {folds!r}")
+    if not 0 < val_fraction < 1 or not 0 < test_fraction < 1:
+        raise UsageError("val_fraction and test_fraction must be in (0, 1)")
+    if n < 3 * max(folds, 2):
+        raise IrisError(f"{n} images are too few for {folds} fold(s): need at least {3 * max(folds, 2)}")
     idx = np.random.default_rng(seed).permutation(n)
-    tests = np.array_split(idx, folds) if folds > 1 else [idx[:max(1, int(round(test_fraction * n)))]]
+    tests = np.array_split(idx, folds) if folds > 1 else [idx[: max(1, int(round(test_fraction * n)))]]
     out = []
     for k, te in enumerate(tests):
         rest = np.random.default_rng([seed, k]).permutation(np.setdiff1d(idx, te))
@@ -37,32 +50,53 @@ def segmentation_folds(n:int, # number of images
 
 # %% ../nbs/11_transfer.ipynb #dc99c2e7
 TRANSFER_MODES = ('zero-shot', 'fine-tuned', 'scratch')
-_ROW_KEYS = ('accuracy', 'precision', 'recall', 'f1', 'error_rate', 'iou', 'bce', 'auc', 'accuracy_img_mean', 'accuracy_img_std')
+_ROW_KEYS = (
+    'accuracy',
+    'precision',
+    'recall',
+    'f1',
+    'error_rate',
+    'iou',
+    'bce',
+    'auc',
+    'accuracy_img_mean',
+    'accuracy_img_std',
+)
 
-def _scores(pred, y, of_prob:dict|None=None)->dict:
+
+def _scores(pred, y, of_prob: dict | None = None) -> dict:
     "Pooled scores of binary maps `pred`; BCE and AUC from `of_prob` (`pixel_metrics` of the probabilities) when given."
     m = pixel_metrics(pred.astype(np.float32), y, 0.5)
-    if of_prob: m.update(bce=of_prob['bce'], auc=of_prob['auc'])
+    if of_prob:
+        m.update(bce=of_prob['bce'], auc=of_prob['auc'])
     return {k: m[k] for k in _ROW_KEYS}
 
-def transfer_study(cfg:UNetConfig, # an image dataset (`general.dataset`: a public set or 'images') and the network and training
-                   folds:int|None=None, # k-fold cross-validation; 1: one seeded split holding out `test_fraction` (None: general.folds)
-                   modes=TRANSFER_MODES, # any of 'zero-shot', 'fine-tuned', 'scratch'
-                   init=None, # the UNet to transfer (a model folder; None: the shipped UNet)
-                   finetune_lr_scale:float=0.3, # fine-tuning learning rate = this × network.learning_rate
-                   test_fraction:float=0.2, # held-out share when `folds` is 1
-                   out_dir=None, # run folders, folds.csv, transfer.csv and transfer.json (default: general.output_dir)
-                   progress:bool=True, # a progress bar over folds × starts
-                   overwrite:bool=False, # replace a study already in `out_dir` (else refused)
-                  )->dict:
-    "{'rows': pooled held-out scores per start + Otsu, 'folds': per-fold rows, 'prob': held-out maps per start, 'images', 'masks', 'held'}."
+
+def transfer_study(
+    cfg: UNetConfig,  # an image dataset (`general.dataset`: a public set or 'images') and the network and training
+    folds: int
+    | None = None,  # k-fold cross-validation; 1: one seeded split holding out `test_fraction` (None: general.folds)
+    modes=TRANSFER_MODES,  # any of 'zero-shot', 'fine-tuned', 'scratch'
+    init=None,  # the UNet to transfer (a model folder; None: the shipped UNet)
+    finetune_lr_scale: float = 0.3,  # fine-tuning learning rate = this × network.learning_rate
+    test_fraction: float = 0.2,  # held-out share when `folds` is 1
+    out_dir=None,  # run folders, folds.csv, transfer.csv and transfer.json (default: general.output_dir)
+    progress: bool = True,  # a progress bar over folds × starts
+    overwrite: bool = False,  # replace a study already in `out_dir` (else refused)
+) -> dict:
+    """{'rows': pooled held-out scores per start + Otsu, 'folds': per-fold rows, 'prob': held-out maps per start,
+    'images', 'masks', 'held'}."""
     from tqdm.auto import tqdm
+
     modes = tuple(modes)
     bad = sorted(set(modes) - set(TRANSFER_MODES))
-    if bad or not modes: raise UsageError(f"unknown start(s) {bad}: use some of {TRANSFER_MODES}")
-    if cfg.general.dataset == 'simulated': raise UsageError("transfer_study needs an image dataset (a public set or 'images'), not 'simulated'")
+    if bad or not modes:
+        raise UsageError(f"unknown start(s) {bad}: use some of {TRANSFER_MODES}")
+    if cfg.general.dataset == 'simulated':
+        raise UsageError("transfer_study needs an image dataset (a public set or 'images'), not 'simulated'")
     out = Path(out_dir or cfg.general.output_dir)
-    if (out/'transfer.json').exists() and not overwrite: raise IrisError(f"{out} already holds a transfer study: choose another output folder or overwrite")
+    if (out / 'transfer.json').exists() and not overwrite:
+        raise IrisError(f"{out} already holds a transfer study: choose another output folder or overwrite")
     folds = cfg.general.folds if folds is None else folds
     d = load_image_dataset(cfg.general)
     x, y, names = d['images'], d['masks'], np.array(d['names'])
@@ -78,48 +112,92 @@ def transfer_study(cfg:UNetConfig, # an image dataset (`general.dataset`: a publ
     for k, p in enumerate(parts):
         data = {s: (x[p[s]], y[p[s]], {'name': names[p[s]]}) for s in ('train', 'val', 'test')}
         data['normalizer'] = Normalizer(cfg.general.normalisation).fit(data['train'][0])
-        te = p['test']; held[te] = True
+        te = p['test']
+        held[te] = True
         for mode in modes:
             bar.set_postfix(fold=k + 1, start=mode)
-            if mode == 'zero-shot': seg = Segmenter(base.model, data['normalizer'], base.threshold)
+            if mode == 'zero-shot':
+                seg = Segmenter(base.model, data['normalizer'], base.threshold)
             else:
                 c = load_unet_config(cfg.to_dict())
                 c.network.init = (str(init) if init else 'shipped') if mode == 'fine-tuned' else None
                 if mode == 'fine-tuned':  # the transferred network as it is: its widths and normalisation
                     c.network.learning_rate *= finetune_lr_scale
                     c.network.widths, c.network.batchnorm = list(base.model.widths), base.model.batchnorm
-                seg, _ = train_unet(c, data, out/mode/f'fold{k + 1}', progress=False)
+                seg, _ = train_unet(c, data, out / mode / f'fold{k + 1}', progress=False)
             prob[mode][te] = seg.predict(x[te])
             of_prob = pixel_metrics(prob[mode][te], y[te])  # once per map, shared by its thresholds
             for name, thr in [(mode, seg.threshold)] + ([(KEEP, base.threshold)] if mode == 'fine-tuned' else []):
                 pred[name][te] = prob[mode][te] >= thr
-                fold_rows.append(dict(fold=k + 1, start=name, threshold=float(thr), n_test=int(len(te)), **_scores(pred[name][te], y[te], of_prob)))
+                fold_rows.append(
+                    dict(
+                        fold=k + 1,
+                        start=name,
+                        threshold=float(thr),
+                        n_test=int(len(te)),
+                        **_scores(pred[name][te], y[te], of_prob),
+                    )
+                )
             bar.update()
     bar.close()
     of_prob = {m: pixel_metrics(prob[m][held], y[held]) for m in modes}
     rows = []
     for n in names_out:
         acc = [r['accuracy'] for r in fold_rows if r['start'] == n]
-        rows.append(dict(start=n, **_scores(pred[n][held], y[held], of_prob['fine-tuned' if n == KEEP else n]),
-                         accuracy_fold_mean=float(np.mean(acc)), accuracy_fold_std=float(np.std(acc))))
-    rows.append(dict(start='otsu per image', **_scores(otsu_masks(x[held]), y[held]), accuracy_fold_mean=float('nan'), accuracy_fold_std=float('nan')))
-    write_csv(fold_rows, out/'folds.csv'); write_csv(rows, out/'transfer.csv')
-    summary = dict(dataset=cfg.general.dataset, n_images=int(len(x)), n_held_out=int(held.sum()), folds=folds, rows=rows, config=cfg.to_dict())
-    atomic_write(out/'transfer.json', lambda t: Path(t).write_text(json.dumps(summary, indent=2, default=float)), overwrite=True)
+        rows.append(
+            dict(
+                start=n,
+                **_scores(pred[n][held], y[held], of_prob['fine-tuned' if n == KEEP else n]),
+                accuracy_fold_mean=float(np.mean(acc)),
+                accuracy_fold_std=float(np.std(acc)),
+            )
+        )
+    rows.append(
+        dict(
+            start='otsu per image',
+            **_scores(otsu_masks(x[held]), y[held]),
+            accuracy_fold_mean=float('nan'),
+            accuracy_fold_std=float('nan'),
+        )
+    )
+    write_csv(fold_rows, out / 'folds.csv')
+    write_csv(rows, out / 'transfer.csv')
+    summary = dict(
+        dataset=cfg.general.dataset,
+        n_images=int(len(x)),
+        n_held_out=int(held.sum()),
+        folds=folds,
+        rows=rows,
+        config=cfg.to_dict(),
+    )
+    atomic_write(
+        out / 'transfer.json',
+        lambda t: Path(t).write_text(json.dumps(summary, indent=2, default=float)),
+        overwrite=True,
+    )
     return dict(rows=rows, folds=fold_rows, prob=prob, images=x, masks=y, held=held, names=names)
 
 # %% ../nbs/11_transfer.ipynb #f859194b
-def show_transfer(res:dict, # a `transfer_study` result
-                  n:int=3, # number of held-out images
-                  seed:int=0):
+def show_transfer(
+    res: dict,  # a `transfer_study` result
+    n: int = 3,  # number of held-out images
+    seed: int = 0,
+):
     "Figure: per held-out image the gray image, its mask and each start's probability map."
     import matplotlib.pyplot as plt
-    idx = np.sort(np.random.default_rng(seed).choice(np.flatnonzero(res['held']), min(n, int(res['held'].sum())), replace=False))
+
+    idx = np.sort(
+        np.random.default_rng(seed).choice(np.flatnonzero(res['held']), min(n, int(res['held'].sum())), replace=False)
+    )
     modes = list(res['prob'])
     fig, axs = plt.subplots(len(idx), 2 + len(modes), figsize=(2.6 * (2 + len(modes)), 2.2 * len(idx)), squeeze=False)
     for r, i in enumerate(idx):
-        axs[r, 0].imshow(res['images'][i], cmap='gray'); axs[r, 1].imshow(res['masks'][i], cmap='Blues', vmin=0, vmax=1)
-        for c, m in enumerate(modes): axs[r, 2 + c].imshow(res['prob'][m][i], cmap='viridis', vmin=0, vmax=1)
-        for ax, t in zip(axs[r], [str(res['names'][i]), 'mask'] + [f'P(cloud), {m}' for m in modes]): ax.set_title(t, fontsize=8); ax.set_axis_off()
+        axs[r, 0].imshow(res['images'][i], cmap='gray')
+        axs[r, 1].imshow(res['masks'][i], cmap='Blues', vmin=0, vmax=1)
+        for c, m in enumerate(modes):
+            axs[r, 2 + c].imshow(res['prob'][m][i], cmap='viridis', vmin=0, vmax=1)
+        for ax, t in zip(axs[r], [str(res['names'][i]), 'mask'] + [f'P(cloud), {m}' for m in modes]):
+            ax.set_title(t, fontsize=8)
+            ax.set_axis_off()
     fig.tight_layout()
     return fig

@@ -24,29 +24,42 @@ __all__ = ['DATASETS', 'DEPTH_EDGES', 'pool2', 'upsample_to', 'build_unet', 'une
 # %% ../nbs/09_unet.ipynb #8b0b746c
 _XLA_CPU = '--xla_cpu_experimental_ynn_fusion_type=eltwise'
 
+
 def _flax():
-    "nnx, jax, jnp; before JAX's first computation, also turns on XLA's YNNPACK elementwise fusion on CPU (unless `IRIS_XLA_DEFAULTS=0`)."
+    """nnx, jax, jnp; before JAX's first computation, also turns on XLA's YNNPACK elementwise fusion on CPU (unless
+    `IRIS_XLA_DEFAULTS=0`)."""
     flags = os.environ.get('XLA_FLAGS', '')
-    if os.environ.get('IRIS_XLA_DEFAULTS', '1') != '0' and 'ynn_fusion_type' not in flags: os.environ['XLA_FLAGS'] = f'{flags} {_XLA_CPU}'.strip()
+    if os.environ.get('IRIS_XLA_DEFAULTS', '1') != '0' and 'ynn_fusion_type' not in flags:
+        os.environ['XLA_FLAGS'] = f'{flags} {_XLA_CPU}'.strip()
     from flax import nnx
     import jax, jax.numpy as jnp
+
     return nnx, jax, jnp
 
+
 def pool2(x):
-    "2×2 max-pool (stride 2, VALID) of NHWC `x` as a reshape and a max: its gradient is a mask, cheaper on CPU than select-and-scatter."
+    """2×2 max-pool (stride 2, VALID) of NHWC `x` as a reshape and a max: its gradient is a mask, cheaper on CPU than
+    select-and-scatter."""
     n, h, w, c = x.shape
-    return x[:, :h // 2 * 2, :w // 2 * 2].reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
+    return x[:, : h // 2 * 2, : w // 2 * 2].reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
+
 
 def upsample_to(x, like):
-    "Nearest-neighbour upsampling of NHWC `x` to the rows and columns of `like`: a broadcast when exactly ×2 (gradient: a sum), else a resize."
+    """Nearest-neighbour upsampling of NHWC `x` to the rows and columns of `like`: a broadcast when exactly ×2
+    (gradient: a sum), else a resize."""
     _, jax, jnp = _flax()
     n, h, w, c = x.shape
-    if like.shape[1:3] == (2 * h, 2 * w): return jnp.broadcast_to(x[:, :, None, :, None], (n, h, 2, w, 2, c)).reshape(n, 2 * h, 2 * w, c)
+    if like.shape[1:3] == (2 * h, 2 * w):
+        return jnp.broadcast_to(x[:, :, None, :, None], (n, h, 2, w, 2, c)).reshape(n, 2 * h, 2 * w, c)
     return jax.image.resize(x, (n, like.shape[1], like.shape[2], c), 'nearest')
 
-def build_unet(widths=(8, 16, 32, 64), in_channels:int=1, seed:int=0,
-               batchnorm:bool=False, # batch normalisation between each convolution and its ReLU (training mode: `model.train()`)
-              ):
+
+def build_unet(
+    widths=(8, 16, 32, 64),
+    in_channels: int = 1,
+    seed: int = 0,
+    batchnorm: bool = False,  # batch normalisation after each convolution (training mode: `model.train()`)
+):
     "A Flax NNX UNet (input NHWC, output logits NHW), in inference mode (`model.eval()`)."
     nnx, jax, jnp = _flax()
 
@@ -54,7 +67,12 @@ def build_unet(widths=(8, 16, 32, 64), in_channels:int=1, seed:int=0,
         def __init__(self, cin, cout, rngs):
             self.c1 = nnx.Conv(cin, cout, (3, 3), padding='SAME', use_bias=not batchnorm, rngs=rngs)
             self.c2 = nnx.Conv(cout, cout, (3, 3), padding='SAME', use_bias=not batchnorm, rngs=rngs)
-            self.n1, self.n2 = (nnx.BatchNorm(cout, momentum=0.9, rngs=rngs), nnx.BatchNorm(cout, momentum=0.9, rngs=rngs)) if batchnorm else (None, None)
+            self.n1, self.n2 = (
+                (nnx.BatchNorm(cout, momentum=0.9, rngs=rngs), nnx.BatchNorm(cout, momentum=0.9, rngs=rngs))
+                if batchnorm
+                else (None, None)
+            )
+
         def __call__(self, x):
             for conv, norm in ((self.c1, self.n1), (self.c2, self.n2)):
                 x = conv(x)
@@ -68,12 +86,14 @@ def build_unet(widths=(8, 16, 32, 64), in_channels:int=1, seed:int=0,
             self.down = nnx.List([DoubleConv(a, b, rngs) for a, b in zip([cin] + w[:-1], w)])
             self.up = nnx.List([DoubleConv(w[i + 1] + w[i], w[i], rngs) for i in reversed(range(len(w) - 1))])
             self.head = nnx.Conv(w[0], 1, (1, 1), rngs=rngs)
+
         def __call__(self, x):
             skips = []
             for i, blk in enumerate(self.down):
                 x = blk(x)
                 if i < len(self.down) - 1:
-                    skips.append(x); x = pool2(x)
+                    skips.append(x)
+                    x = pool2(x)
             for blk, s in zip(self.up, reversed(skips)):
                 x = blk(jnp.concatenate([upsample_to(x, s), s], axis=-1))
             return self.head(x)[..., 0]
@@ -82,13 +102,21 @@ def build_unet(widths=(8, 16, 32, 64), in_channels:int=1, seed:int=0,
     model.eval()
     return model
 
-def unet_param_count(widths, in_channels:int=1, batchnorm:bool=False)->int:
-    "Analytic parameter count of `build_unet(widths)`: 3×3 convolutions with biases (or, with batch norm, a scale and a shift per channel instead), a 1×1 head."
+
+def unet_param_count(widths, in_channels: int = 1, batchnorm: bool = False) -> int:
+    """Analytic parameter count of `build_unet(widths)`: 3×3 convolutions with biases (or, with batch norm, a scale and
+    a shift per channel instead), a 1×1 head."""
     w = list(widths)
     dc = lambda a, b: 9 * a * b + 9 * b * b + (4 * b if batchnorm else 2 * b)
-    return (sum(dc(a, b) for a, b in zip([in_channels] + w[:-1], w)) + sum(dc(w[i + 1] + w[i], w[i]) for i in range(len(w) - 1)) + w[0] + 1)
+    return (
+        sum(dc(a, b) for a, b in zip([in_channels] + w[:-1], w))
+        + sum(dc(w[i + 1] + w[i], w[i]) for i in range(len(w) - 1))
+        + w[0]
+        + 1
+    )
 
-def count_params(model)->int:
+
+def count_params(model) -> int:
     "Number of parameters of an NNX model."
     nnx, jax, _ = _flax()
     return int(sum(x.size for x in jax.tree.leaves(nnx.state(model, nnx.Param))))
@@ -96,122 +124,174 @@ def count_params(model)->int:
 # %% ../nbs/09_unet.ipynb #6a3b23b4
 DATASETS = ('simulated', 'images', 'swinseg', 'swimseg', 'hyta', 'stardice_lwir')  # what a UNet trains on
 
+
 @dataclass
 class SegSimulationConfig:
     "Simulated segmentation data."
-    nights:int = 60
-    frames_per_night:int = 40
-    cadence:float = 90.
-    hard_fraction:float = 0.34
-    seed:int = 0
-    cache:str|None = None
+
+    nights: int = 60
+    frames_per_night: int = 40
+    cadence: float = 90.0
+    hard_fraction: float = 0.34
+    seed: int = 0
+    cache: str | None = None
+
 
 @dataclass
 class SegGeneralConfig:
     "What to train on and where to write."
-    dataset:str = 'simulated'  # 'simulated', 'images' (folders[0] images, folders[1] masks), 'swinseg', 'swimseg',
+
+    dataset: str = 'simulated'  # 'simulated', 'images' (folders[0] images, folders[1] masks), 'swinseg', 'swimseg',
     # 'hyta', or 'stardice_lwir' (the paper's real binned frames, split by similarity groups)
-    folders:list = field(default_factory=lambda: ['../shared/data', '../../shared/data'])
-    train_fraction:float = 0.6
-    normalisation:str = 'mean_std'  # 'dr' (÷2**14), 'min_max', 'mean_std' (training split only) or 'frame'
-    targets:str = 'truth'  # train on the exact 'truth' or on the paper's 'recipe' masks
-    output_dir:str = 'runs/unet'
-    folds:int = 5  # transfer studies on image datasets: k-fold cross-validation (1: one seeded split)
-    simulation:SegSimulationConfig = field(default_factory=SegSimulationConfig)
+    folders: list = field(default_factory=lambda: ['../shared/data', '../../shared/data'])
+    train_fraction: float = 0.6
+    normalisation: str = 'mean_std'  # 'dr' (÷2**14), 'min_max', 'mean_std' (training split only) or 'frame'
+    targets: str = 'truth'  # train on the exact 'truth' or on the paper's 'recipe' masks
+    output_dir: str = 'runs/unet'
+    folds: int = 5  # transfer studies on image datasets: k-fold cross-validation (1: one seeded split)
+    simulation: SegSimulationConfig = field(default_factory=SegSimulationConfig)
+
 
 @dataclass
 class UNetNetworkConfig:
     "The UNet and its training."
-    widths:list = field(default_factory=lambda: [8, 16, 32, 64])
-    batch_size:int = 16
-    num_epochs:int = 30
-    patience:int = 6  # early stopping on the validation loss
-    learning_rate:float = 1e-3  # Adam, cosine decay over the run
-    augment:float = 0.5  # probability of a random paper-range affine augmentation per training frame
-    seed:int = 0
-    init:str|None = None  # start from a saved UNet: 'shipped' or a model folder (fine-tuning); None: random
-    batchnorm:bool = False  # batch normalisation between each convolution and its ReLU
+
+    widths: list = field(default_factory=lambda: [8, 16, 32, 64])
+    batch_size: int = 16
+    num_epochs: int = 30
+    patience: int = 6  # early stopping on the validation loss
+    learning_rate: float = 1e-3  # Adam, cosine decay over the run
+    augment: float = 0.5  # probability of a random paper-range affine augmentation per training frame
+    seed: int = 0
+    init: str | None = None  # start from a saved UNet: 'shipped' or a model folder (fine-tuning); None: random
+    batchnorm: bool = False  # batch normalisation between each convolution and its ReLU
+
 
 @dataclass
 class UNetConfig(RunConfig):
     "One training run of the UNet."
-    general:SegGeneralConfig = field(default_factory=SegGeneralConfig)
-    network:UNetNetworkConfig = field(default_factory=UNetNetworkConfig)
+
+    general: SegGeneralConfig = field(default_factory=SegGeneralConfig)
+    network: UNetNetworkConfig = field(default_factory=UNetNetworkConfig)
 
     def validate(self):
         "Check values (types are checked when the file is read); raises ConfigError naming the key."
         g, n = self.general, self.network
-        return self.check([(g.dataset in DATASETS, 'general.dataset', ', '.join(map(repr, DATASETS))),
-                              (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
-                              (g.folds >= 1, 'general.folds', 'a positive integer'),
-                              (g.normalisation in ('dr', 'min_max', 'mean_std', 'frame'), 'general.normalisation',
-                               "'dr', 'min_max', 'mean_std' or 'frame'"),
-                              (g.targets in ('truth', 'recipe'), 'general.targets', "'truth' or 'recipe'"),
-                              (len(n.widths) >= 2 and all(isinstance(w, int) and w > 0 for w in n.widths), 'network.widths', 'two or more positive integers'),
-                              (n.batch_size >= 1 and n.num_epochs >= 1 and n.patience >= 1, 'network.batch_size/num_epochs/patience', '≥ 1'),
-                              (n.learning_rate > 0, 'network.learning_rate', '> 0'), (0 <= n.augment <= 1, 'network.augment', 'a probability'),
-                              (n.init is None or n.init != '', 'network.init', "null, 'shipped' or a model folder")])
+        return self.check(
+            [
+                (g.dataset in DATASETS, 'general.dataset', ', '.join(map(repr, DATASETS))),
+                (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
+                (g.folds >= 1, 'general.folds', 'a positive integer'),
+                (
+                    g.normalisation in ('dr', 'min_max', 'mean_std', 'frame'),
+                    'general.normalisation',
+                    "'dr', 'min_max', 'mean_std' or 'frame'",
+                ),
+                (g.targets in ('truth', 'recipe'), 'general.targets', "'truth' or 'recipe'"),
+                (
+                    len(n.widths) >= 2 and all(isinstance(w, int) and w > 0 for w in n.widths),
+                    'network.widths',
+                    'two or more positive integers',
+                ),
+                (
+                    n.batch_size >= 1 and n.num_epochs >= 1 and n.patience >= 1,
+                    'network.batch_size/num_epochs/patience',
+                    '≥ 1',
+                ),
+                (n.learning_rate > 0, 'network.learning_rate', '> 0'),
+                (0 <= n.augment <= 1, 'network.augment', 'a probability'),
+                (n.init is None or n.init != '', 'network.init', "null, 'shipped' or a model folder"),
+            ]
+        )
 
-def load_unet_config(path_or_dict)->UNetConfig:
+
+def load_unet_config(path_or_dict) -> UNetConfig:
     "Read and validate a UNet configuration (JSON/JSONC file or dict)."
     return load_config(path_or_dict, UNetConfig)
 
 # %% ../nbs/09_unet.ipynb #54e8570a
-def load_image_dataset(g:SegGeneralConfig)->dict:
-    "{'images', 'masks', 'names'} of an image dataset: a public set by name (searched in `folders`), or `images` (folders[0] images, folders[1] masks of the same stems)."
+def load_image_dataset(g: SegGeneralConfig) -> dict:
+    """{'images', 'masks', 'names'} of an image dataset: a public set by name (searched in `folders`), or `images`
+    (folders[0] images, folders[1] masks of the same stems)."""
     from iris_clouddeep.datasets import load_image_folder, load_public_segmentation
+
     if g.dataset == 'images':
-        if len(g.folders) != 2: raise ConfigError("general.folders must be [images folder, masks folder] for dataset 'images'")
+        if len(g.folders) != 2:
+            raise ConfigError("general.folders must be [images folder, masks folder] for dataset 'images'")
         d = load_image_folder(g.folders[0], g.folders[1])
-        if d['masks'] is None: raise ConfigError(f"{g.folders[1]}: no masks")
+        if d['masks'] is None:
+            raise ConfigError(f"{g.folders[1]}: no masks")
         return d
     return load_public_segmentation(find_folder(g.folders, g.dataset))
 
-def _lwir_parts(root, fractions, seed:int)->dict:
+
+def _lwir_parts(root, fractions, seed: int) -> dict:
     "The paper's real binned frames, whole similarity groups to train, validation and test (no near-duplicates across)."
     from iris_clouddeep.datasets import load_lwir_segmentation, similarity_groups, split_groups
+
     d = load_lwir_segmentation(root)
     part = split_groups(similarity_groups(d['images']), fractions, seed)
     names = np.array(d['names'])
-    return {k: (d['images'][part == k], d['masks'][part == k], {'name': names[part == k]}) for k in ('train', 'val', 'test')}
+    return {
+        k: (d['images'][part == k], d['masks'][part == k], {'name': names[part == k]}) for k in ('train', 'val', 'test')
+    }
 
-def load_segmentation_data(cfg:UNetConfig)->dict:
+
+def load_segmentation_data(cfg: UNetConfig) -> dict:
     "{'train'|'val'|'test': (images, masks, info), 'normalizer': fitted Normalizer}."
     from iris_clouddeep.datasets import simulate_dataset, split_nights
-    g = cfg.general; rest = (1 - g.train_fraction) / 2; fr = (g.train_fraction, rest, rest)
+
+    g = cfg.general
+    rest = (1 - g.train_fraction) / 2
+    fr = (g.train_fraction, rest, rest)
     if g.dataset == 'simulated':
         s = g.simulation
-        d = simulate_dataset(s.nights, s.frames_per_night, s.cadence, s.hard_fraction, s.seed, cache=s.cache, masks=True)
-        if 'masks' not in d: raise ConfigError(f"{s.cache}: cache has no masks (made for the classifier): use another cache file")
+        d = simulate_dataset(
+            s.nights, s.frames_per_night, s.cadence, s.hard_fraction, s.seed, cache=s.cache, masks=True
+        )
+        if 'masks' not in d:
+            raise ConfigError(f"{s.cache}: cache has no masks (made for the classifier): use another cache file")
         sp = split_nights(d, fr, cfg.network.seed)
         truth = d['masks']
-        out = {k: (d['images'][m], truth[m], {'kind': d['kind'][m], 'cover': d['cover'][m], 'night': d['night'][m]}) for k, m in sp.items()}
+        out = {
+            k: (d['images'][m], truth[m], {'kind': d['kind'][m], 'cover': d['cover'][m], 'night': d['night'][m]})
+            for k, m in sp.items()
+        }
     elif g.dataset == 'stardice_lwir':
         out = _lwir_parts(find_folder(g.folders, 'stardice_lwir'), fr, cfg.network.seed)
     else:
         d = load_image_dataset(g)
-        n = len(d['images']); idx = np.random.default_rng(cfg.network.seed).permutation(n)
-        a = int(round(fr[0] * n)); b = a + int(round(fr[1] * n))
+        n = len(d['images'])
+        idx = np.random.default_rng(cfg.network.seed).permutation(n)
+        a = int(round(fr[0] * n))
+        b = a + int(round(fr[1] * n))
         parts = {'train': idx[:a], 'val': idx[a:b], 'test': idx[b:]}
         out = {k: (d['images'][i], d['masks'][i], {'name': np.array(d['names'])[i]}) for k, i in parts.items()}
-    if g.targets == 'recipe':  # the paper's labels: recipe masks on the frames (any scale: the stretch is affine-invariant)
+    if (
+        g.targets == 'recipe'
+    ):  # the paper's labels: recipe masks on the frames (any scale: the stretch is affine-invariant)
         out = {k: (x, np.stack([recipe_mask(im) for im in x]), info | {'truth': m}) for k, (x, m, info) in out.items()}
     out['normalizer'] = Normalizer(g.normalisation).fit(out['train'][0])
     return out
 
 # %% ../nbs/09_unet.ipynb #0319db90
-def _to_bytes(tree)->bytes:
+def _to_bytes(tree) -> bytes:
     from flax import serialization
+
     return serialization.msgpack_serialize(tree)
 
-def _from_bytes(b:bytes):
+
+def _from_bytes(b: bytes):
     from flax import serialization
+
     return serialization.msgpack_restore(b)
+
 
 def _pure(model_or_state):
     nnx, jax, _ = _flax()
     st = nnx.state(model_or_state) if not isinstance(model_or_state, nnx.State) else model_or_state
     return jax.tree.map(np.asarray, nnx.to_pure_dict(st))
+
 
 def _load_pure(model, pure):
     nnx, jax, _ = _flax()
@@ -219,126 +299,184 @@ def _load_pure(model, pure):
     nnx.replace_by_pure_dict(st, pure)
     nnx.update(model, st)
 
-def _kept(info:dict)->dict:
+
+def _kept(info: dict) -> dict:
     "A model's recorded information without what each save records afresh (version, sha256)."
     return {k: v for k, v in info.items() if k not in ('version', 'sha256')}
 
+
 class Segmenter:
     "A trained UNet: model + normaliser + validation threshold + configuration; `predict` gives probability maps."
-    def __init__(self, model, normalizer:Normalizer, threshold:float=0.5, config:UNetConfig|None=None, info:dict|None=None):
-        self.model, self.normalizer, self.threshold, self.config, self.info = model, normalizer, float(threshold), config, info or {}
+
+    def __init__(
+        self,
+        model,
+        normalizer: Normalizer,
+        threshold: float = 0.5,
+        config: UNetConfig | None = None,
+        info: dict | None = None,
+    ):
+        self.model, self.normalizer, self.threshold, self.config, self.info = (
+            model,
+            normalizer,
+            float(threshold),
+            config,
+            info or {},
+        )
         self._fn = None
 
-    def predict(self, images, batch_size:int=32)->np.ndarray:
+    def predict(self, images, batch_size: int = 32) -> np.ndarray:
         "Cloud probability maps (n, rows, cols) float32 in [0, 1] of frames in the training units."
         nnx, jax, jnp = _flax()
         x = np.asarray(images, np.float32)
-        if x.ndim == 2: x = x[None]
-        if self._fn is None: self._fn = nnx.jit(lambda m, b: jax.nn.sigmoid(m(b)))
+        if x.ndim == 2:
+            x = x[None]
+        if self._fn is None:
+            self._fn = nnx.jit(lambda m, b: jax.nn.sigmoid(m(b)))
         out = []
         for i in range(0, len(x), batch_size):
-            b = self.normalizer(x[i:i + batch_size])[..., None]
+            b = self.normalizer(x[i : i + batch_size])[..., None]
             n = len(b)
-            if n < batch_size and len(x) > batch_size: b = np.concatenate([b, np.zeros((batch_size - n, *b.shape[1:]), np.float32)])  # one compiled shape
+            if n < batch_size and len(x) > batch_size:
+                b = np.concatenate([b, np.zeros((batch_size - n, *b.shape[1:]), np.float32)])  # one compiled shape
             out.append(np.asarray(self._fn(self.model, jnp.asarray(b)))[:n])
         return np.concatenate(out).astype(np.float32) if out else np.zeros((0, *x.shape[1:]), np.float32)
 
-    def save(self, folder, overwrite:bool=False)->Path:
+    def save(self, folder, overwrite: bool = False) -> Path:
         "Write weights.msgpack, normalizer.json and unet.json (widths, threshold, config, sha256, info)."
-        folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
         b = _to_bytes(_pure(self.model))
-        atomic_write(folder/'weights.msgpack', lambda t: Path(t).write_bytes(b), overwrite=overwrite)
-        self.normalizer.save(folder/'normalizer.json', overwrite=overwrite)
+        atomic_write(folder / 'weights.msgpack', lambda t: Path(t).write_bytes(b), overwrite=overwrite)
+        self.normalizer.save(folder / 'normalizer.json', overwrite=overwrite)
         from iris_clouddeep.io import _version
-        meta = dict(widths=list(self.model.widths), batchnorm=bool(self.model.batchnorm), threshold=self.threshold, config=self.config.to_dict() if self.config else None,
-                    version=_version(), sha256=hashlib.sha256(b).hexdigest(), **_kept(self.info))
-        atomic_write(folder/'unet.json', lambda t: Path(t).write_text(json.dumps(meta, indent=2, default=float)), overwrite=overwrite)
+
+        meta = dict(
+            widths=list(self.model.widths),
+            batchnorm=bool(self.model.batchnorm),
+            threshold=self.threshold,
+            config=self.config.to_dict() if self.config else None,
+            version=_version(),
+            sha256=hashlib.sha256(b).hexdigest(),
+            **_kept(self.info),
+        )
+        atomic_write(
+            folder / 'unet.json',
+            lambda t: Path(t).write_text(json.dumps(meta, indent=2, default=float)),
+            overwrite=overwrite,
+        )
         return folder
 
-def _restore(widths, batchnorm:bool, pure):
+
+def _restore(widths, batchnorm: bool, pure):
     "A UNet holding the weights `pure`, built abstractly: no random initialisation is computed or compiled."
     nnx, jax, jnp = _flax()
     gdef, state = nnx.split(nnx.eval_shape(lambda: build_unet(widths, batchnorm=batchnorm)))
     nnx.replace_by_pure_dict(state, jax.tree.map(jnp.asarray, pure))
     return nnx.merge(gdef, state)
 
-def read_saved_unet(folder=None, # a folder written by `Segmenter.save`, or a shipped UNet's name; None: 'unet'
-                   )->dict:
+
+def read_saved_unet(
+    folder=None,  # a folder written by `Segmenter.save`, or a shipped UNet's name; None: 'unet'
+) -> dict:
     "The saved UNet's parts, sha256-checked, framework-free: {'meta', 'pure', 'normalizer', 'config', 'info'}."
     from iris_clouddeep.classifier import weights_dir
+
     folder = Path(folder) if folder else weights_dir('unet')
     if not folder.exists() and len(folder.parts) == 1 and weights_dir(str(folder)).exists():
         folder = weights_dir(str(folder))  # a shipped model by name, e.g. 'unet_stardice'
-    if not (folder/'weights.msgpack').exists():
+    if not (folder / 'weights.msgpack').exists():
         raise IrisError(f"{folder}: no weights.msgpack (train one with `iris-clouddeep train-unet`)")
-    meta = read_json(folder/'unet.json')
-    b = (folder/'weights.msgpack').read_bytes()
+    meta = read_json(folder / 'unet.json')
+    b = (folder / 'weights.msgpack').read_bytes()
     if not meta.get('sha256'):
-        raise IrisError(f"{folder/'unet.json'}: no sha256 recorded, so the weights cannot be checked")
+        raise IrisError(f"{folder / 'unet.json'}: no sha256 recorded, so the weights cannot be checked")
     if hashlib.sha256(b).hexdigest() != meta['sha256']:
         raise IrisError(f"{folder}/weights.msgpack does not match its recorded sha256")
     cfg = load_unet_config(meta['config']) if meta.get('config') else None
     info = {k: v for k, v in meta.items() if k not in ('widths', 'batchnorm', 'threshold', 'config')}
-    return dict(meta=meta, pure=_from_bytes(b), normalizer=Normalizer.load(folder/'normalizer.json'), config=cfg,
-                info=info)
+    return dict(
+        meta=meta, pure=_from_bytes(b), normalizer=Normalizer.load(folder / 'normalizer.json'), config=cfg, info=info
+    )
 
-def load_segmenter(folder=None, # a folder written by `Segmenter.save`; None: the weights shipped with the package
-                  )->Segmenter:
+
+def load_segmenter(
+    folder=None,  # a folder written by `Segmenter.save`; None: the weights shipped with the package
+) -> Segmenter:
     "Load a saved UNet (default: the weights shipped with the package), checking the recorded sha256; no network."
     s = read_saved_unet(folder)
     model = _restore(s['meta']['widths'], s['meta'].get('batchnorm', False), s['pure'])
     return Segmenter(model, s['normalizer'], s['meta']['threshold'], s['config'], s['info'])
 
-
 # %% ../nbs/09_unet.ipynb #fd55a463
 def _augment_batch(x, m, rng, p):
-    if p <= 0: return x, m
+    if p <= 0:
+        return x, m
     x, m = x.copy(), m.copy()
-    for i in np.flatnonzero(rng.uniform(size=len(x)) < p): x[i], m[i] = augment_pair(x[i], m[i], rng)
+    for i in np.flatnonzero(rng.uniform(size=len(x)) < p):
+        x[i], m[i] = augment_pair(x[i], m[i], rng)
     return x, m
 
-def train_unet(cfg:UNetConfig, data:dict|None=None, out_dir=None, progress:bool=True, resume:bool=False)->tuple:
+
+def train_unet(
+    cfg: UNetConfig, data: dict | None = None, out_dir=None, progress: bool = True, resume: bool = False
+) -> tuple:
     "Train, evaluate and save one UNet run; returns (Segmenter, metrics dict)."
     nnx, jax, jnp = _flax()
     import optax
     from tqdm.auto import tqdm
+
     net = cfg.network
-    out = Path(out_dir or cfg.general.output_dir); out.mkdir(parents=True, exist_ok=True)
-    cfg.save(out/'config.json')
+    out = Path(out_dir or cfg.general.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    cfg.save(out / 'config.json')
     data = data or load_segmentation_data(cfg)
     norm = data['normalizer']
     xtr, ytr = data['train'][0], data['train'][1].astype(np.float32)
     xva, yva = norm(data['val'][0])[..., None], data['val'][1].astype(np.float32)
-    bs = net.batch_size; steps_per_epoch = max(1, len(xtr) // bs)
+    bs = net.batch_size
+    steps_per_epoch = max(1, len(xtr) // bs)
     model = build_unet(net.widths, seed=net.seed, batchnorm=net.batchnorm)
     if net.init:  # fine-tuning: every weight from a saved UNet of the same widths
         base = load_segmenter(None if net.init == 'shipped' else net.init)
         if (list(base.model.widths), base.model.batchnorm) != (list(net.widths), net.batchnorm):
-            raise ConfigError(f"network.init {net.init!r} has widths {list(base.model.widths)} and batchnorm {base.model.batchnorm}, the configuration {list(net.widths)} and {net.batchnorm}")
+            raise ConfigError(
+                f"network.init {net.init!r} has widths {list(base.model.widths)} and batchnorm {base.model.batchnorm}, "
+                f"the configuration {list(net.widths)} and {net.batchnorm}"
+            )
         _load_pure(model, _pure(base.model))
     tx = optax.adam(optax.cosine_decay_schedule(net.learning_rate, steps_per_epoch * net.num_epochs))
     opt = nnx.Optimizer(model, tx, wrt=nnx.Param)
 
     @nnx.jit
     def train_step(model, opt, x, y):
-        def loss_fn(m): return optax.sigmoid_binary_cross_entropy(m(x), y).mean()
+        def loss_fn(m):
+            return optax.sigmoid_binary_cross_entropy(m(x), y).mean()
+
         loss, grads = nnx.value_and_grad(loss_fn)(model)
         opt.update(model, grads)
         return loss
 
     @nnx.jit
-    def val_loss(model, x, y): return optax.sigmoid_binary_cross_entropy(model(x), y).mean()
+    def val_loss(model, x, y):
+        return optax.sigmoid_binary_cross_entropy(model(x), y).mean()
 
     def evaluate_loss(model):
-        tot = 0.
-        for i in range(0, len(xva), 64): tot += float(val_loss(model, jnp.asarray(xva[i:i + 64]), jnp.asarray(yva[i:i + 64]))) * len(xva[i:i + 64])
+        tot = 0.0
+        for i in range(0, len(xva), 64):
+            tot += float(val_loss(model, jnp.asarray(xva[i : i + 64]), jnp.asarray(yva[i : i + 64]))) * len(
+                xva[i : i + 64]
+            )
         return tot / len(xva)
 
-    ck = out/'checkpoint.msgpack'
+    ck = out / 'checkpoint.msgpack'
     start, best, best_pure, hist, bad = 0, np.inf, None, [], 0
     if resume and ck.exists():
         c = _from_bytes(ck.read_bytes())
-        _load_pure(model, c['model']); st = nnx.state(opt); nnx.replace_by_pure_dict(st, c['opt']); nnx.update(opt, st)
+        _load_pure(model, c['model'])
+        st = nnx.state(opt)
+        nnx.replace_by_pure_dict(st, c['opt'])
+        nnx.update(opt, st)
         start, best, best_pure, bad = int(c['epoch']) + 1, float(c['best']), c['best_model'], int(c['bad'])
         hist = [dict(r) for r in c['history']]
     rng = np.random.default_rng([net.seed, 1])
@@ -348,56 +486,117 @@ def train_unet(cfg:UNetConfig, data:dict|None=None, out_dir=None, progress:bool=
         erng = np.random.default_rng([net.seed, 3, epoch])
         losses = []
         model.train()  # batch normalisation (if any) on the batch's statistics, updating its running ones
-        bar = tqdm(range(steps_per_epoch), desc=f'epoch {epoch + 1}/{net.num_epochs}', disable=not progress, leave=False)
+        bar = tqdm(
+            range(steps_per_epoch), desc=f'epoch {epoch + 1}/{net.num_epochs}', disable=not progress, leave=False
+        )
         for s in bar:
-            idx = order[s * bs:(s + 1) * bs]
+            idx = order[s * bs : (s + 1) * bs]
             xb, yb = _augment_batch(xtr[idx], ytr[idx], erng, net.augment)
             losses.append(float(train_step(model, opt, jnp.asarray(norm(xb)[..., None]), jnp.asarray(yb))))
             bar.set_postfix(loss=f'{np.mean(losses):.4f}')
         model.eval()
         vl = evaluate_loss(model)
-        hist.append(dict(epoch=epoch + 1, loss=float(np.mean(losses)), val_loss=vl, seconds=round(time.perf_counter() - t0, 1)))
-        if progress: print(f"epoch {epoch + 1}: loss {hist[-1]['loss']:.4f}  val_loss {vl:.4f}")
-        if vl < best: best, best_pure, bad = vl, _pure(model), 0
-        else: bad += 1
-        ckpt = dict(model=_pure(model), opt=jax.tree.map(np.asarray, nnx.to_pure_dict(nnx.state(opt))), epoch=epoch, best=best,
-                    best_model=best_pure, bad=bad, history=hist)
+        hist.append(
+            dict(epoch=epoch + 1, loss=float(np.mean(losses)), val_loss=vl, seconds=round(time.perf_counter() - t0, 1))
+        )
+        if progress:
+            print(f"epoch {epoch + 1}: loss {hist[-1]['loss']:.4f}  val_loss {vl:.4f}")
+        if vl < best:
+            best, best_pure, bad = vl, _pure(model), 0
+        else:
+            bad += 1
+        ckpt = dict(
+            model=_pure(model),
+            opt=jax.tree.map(np.asarray, nnx.to_pure_dict(nnx.state(opt))),
+            epoch=epoch,
+            best=best,
+            best_model=best_pure,
+            bad=bad,
+            history=hist,
+        )
         atomic_write(ck, lambda t: Path(t).write_bytes(_to_bytes(ckpt)), overwrite=True)
-        write_csv(hist, out/'history.csv')
-        if bad >= net.patience: break
-    if best_pure is not None: _load_pure(model, best_pure)
-    seg = Segmenter(model, norm, 0.5, cfg, dict(train_seconds=round(time.perf_counter() - t0, 1), n_train=int(len(xtr)), epochs=len(hist)))
+        write_csv(hist, out / 'history.csv')
+        if bad >= net.patience:
+            break
+    if best_pure is not None:
+        _load_pure(model, best_pure)
+    seg = Segmenter(
+        model,
+        norm,
+        0.5,
+        cfg,
+        dict(train_seconds=round(time.perf_counter() - t0, 1), n_train=int(len(xtr)), epochs=len(hist)),
+    )
     m = evaluate_segmenter(seg, data, out)
     seg.info['test_metrics'] = {k: m['rows'][0][k] for k in ('accuracy', 'iou', 'f1', 'auc')}
-    seg.save(out/'model', overwrite=True)
+    seg.save(out / 'model', overwrite=True)
     return seg, m
 
 # %% ../nbs/09_unet.ipynb #13dcb35a
-def otsu_masks(images)->np.ndarray:
+def otsu_masks(images) -> np.ndarray:
     "Per-image Otsu threshold on the frame itself (the classical baseline)."
     from skimage.filters import threshold_otsu
-    return np.stack([(im > threshold_otsu(im)).astype(np.uint8) if im.max() > im.min() else np.zeros(im.shape, np.uint8) for im in np.asarray(images)])
 
-_KEYS = ('accuracy', 'precision', 'recall', 'f1', 'error_rate', 'iou', 'bce', 'auc', 'accuracy_img_mean', 'accuracy_img_std', 'iou_img_mean', 'iou_img_std')
+    return np.stack(
+        [
+            (im > threshold_otsu(im)).astype(np.uint8) if im.max() > im.min() else np.zeros(im.shape, np.uint8)
+            for im in np.asarray(images)
+        ]
+    )
+
+
+_KEYS = (
+    'accuracy',
+    'precision',
+    'recall',
+    'f1',
+    'error_rate',
+    'iou',
+    'bce',
+    'auc',
+    'accuracy_img_mean',
+    'accuracy_img_std',
+    'iou_img_mean',
+    'iou_img_std',
+)
+
 
 def _pixel_row(prob, target, threshold):
     m = pixel_metrics(prob, target, threshold)
     return {k: m[k] for k in _KEYS}
 
-def segmentation_table(images, prob, truth, threshold:float, kinds=None)->tuple:
-    "(rows, by_kind): the UNet's maps, a per-image Otsu threshold and the paper's recipe, all scored against `truth`; per cloud type for the UNet and the recipe."
+
+def segmentation_table(images, prob, truth, threshold: float, kinds=None) -> tuple:
+    """(rows, by_kind): the UNet's maps, a per-image Otsu threshold and the paper's recipe, all scored against `truth`;
+    per cloud type for the UNet and the recipe."""
     recipe = np.stack([recipe_mask(im) for im in images]).astype(np.float32)
-    rows = [dict(method=name, scored_against='truth', **_pixel_row(pr, truth, t))
-            for name, pr, t in (('unet', prob, threshold), ('otsu per image', otsu_masks(images).astype(np.float32), 0.5), ('paper recipe', recipe, 0.5))]
+    rows = [
+        dict(method=name, scored_against='truth', **_pixel_row(pr, truth, t))
+        for name, pr, t in (
+            ('unet', prob, threshold),
+            ('otsu per image', otsu_masks(images).astype(np.float32), 0.5),
+            ('paper recipe', recipe, 0.5),
+        )
+    ]
     by_kind = []
-    for k in ([] if kinds is None else np.unique(kinds)):
+    for k in [] if kinds is None else np.unique(kinds):
         sel = kinds == k
         u, r = pixel_metrics(prob[sel], truth[sel], threshold), pixel_metrics(recipe[sel], truth[sel], 0.5)
-        by_kind.append(dict(kind=str(k), frames=int(sel.sum()), accuracy=u['accuracy'], iou=u['iou'], f1=u['f1'],
-                            recipe_accuracy=r['accuracy'], recipe_iou=r['iou']))
+        by_kind.append(
+            dict(
+                kind=str(k),
+                frames=int(sel.sum()),
+                accuracy=u['accuracy'],
+                iou=u['iou'],
+                f1=u['f1'],
+                recipe_accuracy=r['accuracy'],
+                recipe_iou=r['iou'],
+            )
+        )
     return rows, by_kind
 
-def evaluate_segmenter(seg:Segmenter, data:dict, out_dir=None)->dict:
+
+def evaluate_segmenter(seg: Segmenter, data: dict, out_dir=None) -> dict:
     "{'rows': method × metric rows on the test split, 'by_kind': UNet rows per cloud type, 'threshold'}."
     pv = seg.predict(data['val'][0])
     sub = np.random.default_rng(0).choice(pv.size, min(pv.size, 400_000), replace=False)
@@ -406,42 +605,61 @@ def evaluate_segmenter(seg:Segmenter, data:dict, out_dir=None)->dict:
     p = seg.predict(x)
     truth = info.get('truth', y)  # with recipe targets, the exact truth stays in info
     rows, by_kind = segmentation_table(x, p, truth, seg.threshold, info.get('kind'))
-    if 'truth' in info: rows.append(dict(method='unet', scored_against='recipe masks', **_pixel_row(p, y, seg.threshold)))
+    if 'truth' in info:
+        rows.append(dict(method='unet', scored_against='recipe masks', **_pixel_row(p, y, seg.threshold)))
     res = dict(rows=rows, by_kind=by_kind, threshold=seg.threshold)
     if out_dir is not None:
         o = Path(out_dir)
         sub = np.random.default_rng(1).choice(p.size, min(p.size, 400_000), replace=False)
         roc = roc_points(truth.ravel()[sub], p.ravel()[sub])
-        write_csv({k: roc[k] for k in ('fpr', 'tpr', 'threshold')}, o/'roc_test.csv')
-        write_csv(rows, o/'metrics.csv')
-        if by_kind: write_csv(by_kind, o/'by_kind.csv')
-        atomic_write(o/'metrics.json', lambda t: Path(t).write_text(json.dumps(res, indent=2, default=float)), overwrite=True)
+        write_csv({k: roc[k] for k in ('fpr', 'tpr', 'threshold')}, o / 'roc_test.csv')
+        write_csv(rows, o / 'metrics.csv')
+        if by_kind:
+            write_csv(by_kind, o / 'by_kind.csv')
+        atomic_write(
+            o / 'metrics.json', lambda t: Path(t).write_text(json.dumps(res, indent=2, default=float)), overwrite=True
+        )
     return res
 
 # %% ../nbs/09_unet.ipynb #7e87d2c6
-def show_segmentation(images, truth, prob, threshold:float=0.5, titles=None):
+def show_segmentation(images, truth, prob, threshold: float = 0.5, titles=None):
     "Figure (paper Fig. 7): per frame the image, the truth, the probability map and the histogram of probabilities."
     import matplotlib.pyplot as plt
+
     n = len(images)
     fig, axs = plt.subplots(n, 4, figsize=(13, 2.6 * n), squeeze=False)
     for r in range(n):
-        axs[r, 0].imshow(images[r], cmap='inferno'); axs[r, 1].imshow(truth[r], cmap='Blues', vmin=0, vmax=1)
+        axs[r, 0].imshow(images[r], cmap='inferno')
+        axs[r, 1].imshow(truth[r], cmap='Blues', vmin=0, vmax=1)
         im = axs[r, 2].imshow(prob[r], cmap='viridis', vmin=0, vmax=1)
         axs[r, 2].contour(prob[r] >= threshold, levels=[0.5], colors='white', linewidths=0.6)
         fig.colorbar(im, ax=axs[r, 2], fraction=0.046, pad=0.02)
-        axs[r, 3].hist(np.ravel(prob[r]), bins=40, range=(0, 1), color='tab:green', log=True); axs[r, 3].axvline(threshold, color='k', ls=':')
-        for ax, t in zip(axs[r], [(titles[r] if titles else 'frame'), 'truth', 'P(cloud), threshold contour', 'probabilities (log count)']):
+        axs[r, 3].hist(np.ravel(prob[r]), bins=40, range=(0, 1), color='tab:green', log=True)
+        axs[r, 3].axvline(threshold, color='k', ls=':')
+        for ax, t in zip(
+            axs[r],
+            [(titles[r] if titles else 'frame'), 'truth', 'P(cloud), threshold contour', 'probabilities (log count)'],
+        ):
             ax.set_title(t, fontsize=9)
-        for ax in axs[r, :3]: ax.set_axis_off()
+        for ax in axs[r, :3]:
+            ax.set_axis_off()
     fig.tight_layout()
     return fig
 
 # %% ../nbs/09_unet.ipynb #321af2ed
-def compare_segmenters(seg:Segmenter|None=None, nights:int=4, frames_per_night:int=30, seed:int=1000, cloudy_only:bool=True)->dict:
-    "{'rows', 'by_kind', 'threshold', 'images', 'truth', 'prob'} on fresh simulated nights (cloudy frames by default, as the pipeline segments them)."
+def compare_segmenters(
+    seg: Segmenter | None = None,
+    nights: int = 4,
+    frames_per_night: int = 30,
+    seed: int = 1000,
+    cloudy_only: bool = True,
+) -> dict:
+    """{'rows', 'by_kind', 'threshold', 'images', 'truth', 'prob'} on fresh simulated nights (cloudy frames by default,
+    as the pipeline segments them)."""
     from iris_clouddeep.datasets import simulate_dataset
+
     seg = seg or load_segmenter()
-    d = simulate_dataset(nights, frames_per_night, 90., 0.34, seed, masks=True)
+    d = simulate_dataset(nights, frames_per_night, 90.0, 0.34, seed, masks=True)
     keep = d['label'] == 1 if cloudy_only else np.ones(len(d['label']), bool)
     x, y = d['images'][keep], d['masks'][keep]
     thr, p = seg.threshold, seg.predict(x)
@@ -449,57 +667,94 @@ def compare_segmenters(seg:Segmenter|None=None, nights:int=4, frames_per_night:i
     return dict(rows=rows, by_kind=by_kind, threshold=thr, images=x, truth=y, prob=p)
 
 # %% ../nbs/09_unet.ipynb #1bd53e11
-DEPTH_EDGES = (0., 0.01, 0.05, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 0.75, 1., 2., 5., np.inf)
+DEPTH_EDGES = (0.0, 0.01, 0.05, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 0.75, 1.0, 2.0, 5.0, np.inf)
 
-def cloud_rate_by_depth(seg:Segmenter|None=None, # the UNet (default: the shipped one)
-                        nights:int=4, frames_per_night:int=30, seed:int=1000, # fresh simulated nights (cloudy frames are used)
-                        edges=DEPTH_EDGES, # bin edges of the exact optical depth (binned: upper median of each 4×4 block)
-                       )->list:
+
+def cloud_rate_by_depth(
+    seg: Segmenter | None = None,  # the UNet (default: the shipped one)
+    nights: int = 4,
+    frames_per_night: int = 30,
+    seed: int = 1000,  # fresh simulated nights (cloudy frames are used)
+    edges=DEPTH_EDGES,  # bin edges of the exact optical depth (binned: upper median of each 4×4 block)
+) -> list:
     "Per bin of exact optical depth τ: pixels, the share the UNet calls cloud, and the bin's share of all its errors."
     from iris_clouddeep.datasets import simulate_dataset
     from iris_clouddeep.simulate import TAU_THRESHOLD
+
     seg = seg or load_segmenter()
-    d = simulate_dataset(nights, frames_per_night, 90., 0.34, seed, masks=True, tau=True)
+    d = simulate_dataset(nights, frames_per_night, 90.0, 0.34, seed, masks=True, tau=True)
     keep = d['label'] == 1
     called, t = seg.predict(d['images'][keep]) >= seg.threshold, d['tau'][keep]
     wrong = called != (t >= TAU_THRESHOLD)
     rows = []
     for lo, hi in zip(edges[:-1], edges[1:]):
         sel = (t >= lo) & (t < hi)
-        rows.append(dict(tau_from=float(lo), tau_to=float(hi), truth='cloud' if lo >= TAU_THRESHOLD else 'clear', pixels=int(sel.sum()),
-                         called_cloud=float(called[sel].mean()) if sel.any() else float('nan'), share_of_errors=float(wrong[sel].sum() / max(wrong.sum(), 1))))
+        rows.append(
+            dict(
+                tau_from=float(lo),
+                tau_to=float(hi),
+                truth='cloud' if lo >= TAU_THRESHOLD else 'clear',
+                pixels=int(sel.sum()),
+                called_cloud=float(called[sel].mean()) if sel.any() else float('nan'),
+                share_of_errors=float(wrong[sel].sum() / max(wrong.sum(), 1)),
+            )
+        )
     return rows
+
 
 def plot_depth_response(rows, ax=None):
     "Share called cloud against optical depth (bars: each bin's share of the errors)."
     import matplotlib.pyplot as plt
     from iris_clouddeep.simulate import TAU_THRESHOLD
+
     ax = ax or plt.subplots(figsize=(7, 3.6))[1]
     lab = [f"{r['tau_from']:g}–{r['tau_to']:g}" if np.isfinite(r['tau_to']) else f"≥ {r['tau_from']:g}" for r in rows]
     xs = np.arange(len(rows))
     ax.bar(xs, [r['share_of_errors'] for r in rows], color='tab:red', alpha=0.35, label='share of all errors')
     ax.plot(xs, [r['called_cloud'] for r in rows], 'o-', color='tab:blue', label='share called cloud')
-    ax.axvline(next(i for i, r in enumerate(rows) if r['tau_from'] >= TAU_THRESHOLD) - 0.5, color='k', ls=':', label=f'truth threshold τ = {TAU_THRESHOLD}')
-    ax.set_xticks(xs, lab, rotation=45, ha='right', fontsize=8); ax.set_xlabel('exact optical depth τ (4×4 block)'); ax.set_ylim(0, 1.02)
-    ax.legend(fontsize=8, loc='center right'); ax.set_title('where the UNet puts the cloud boundary', fontsize=10)
+    ax.axvline(
+        next(i for i, r in enumerate(rows) if r['tau_from'] >= TAU_THRESHOLD) - 0.5,
+        color='k',
+        ls=':',
+        label=f'truth threshold τ = {TAU_THRESHOLD}',
+    )
+    ax.set_xticks(xs, lab, rotation=45, ha='right', fontsize=8)
+    ax.set_xlabel('exact optical depth τ (4×4 block)')
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=8, loc='center right')
+    ax.set_title('where the UNet puts the cloud boundary', fontsize=10)
     return ax
 
 # %% ../nbs/09_unet.ipynb #8b0e1d68
-def _best_rule(score, truth, sub:int=200_000, seed:int=0):
+def _best_rule(score, truth, sub: int = 200_000, seed: int = 0):
     "Accuracy-maximising threshold on `score` (chosen on a pixel subsample) → the called-cloud map."
     s, y = np.ravel(score), np.ravel(truth)
     pick = np.random.default_rng(seed).choice(s.size, min(s.size, sub), replace=False)
     return score >= best_threshold(y[pick], s[pick])
 
-def radiance_ceiling(seg:Segmenter|None=None, # also score this UNet on the same scenes, made raw by their drawn camera (None: skip)
-                     n:int=240, # scenes drawn as the training nights' mix (frames below 1 % cloud are dropped)
-                     hard_fraction:float=0.34, # share of hard scenes (scattered clouds, thin cirrus)
-                     seed:int=0, # seed of everything
-                    )->dict:
-    "How far one frame's radiance fixes the τ = 0.25 truth: accuracy and IoU of the best thresholds on the exact, noise-free, calibrated cloud radiance as more about each frame is known, and per frame on the raw frame."
-    from iris_clouddeep.simulate import Scene, Camera, CameraParams, NightConfig, elevation_map, clear_sky_radiance, band_radiance, TAU_THRESHOLD
+
+def radiance_ceiling(
+    seg: Segmenter
+    | None = None,  # also score this UNet on the same scenes, made raw by their drawn camera (None: skip)
+    n: int = 240,  # scenes drawn as the training nights' mix (frames below 1 % cloud are dropped)
+    hard_fraction: float = 0.34,  # share of hard scenes (scattered clouds, thin cirrus)
+    seed: int = 0,  # seed of everything
+) -> dict:
+    """How far one frame's radiance fixes the τ = 0.25 truth: accuracy and IoU of the best thresholds on the exact,
+    noise-free, calibrated cloud radiance as more about each frame is known, and per frame on the raw frame."""
+    from iris_clouddeep.simulate import (
+        Scene,
+        Camera,
+        CameraParams,
+        NightConfig,
+        elevation_map,
+        clear_sky_radiance,
+        band_radiance,
+        TAU_THRESHOLD,
+    )
     from iris_clouddeep.datasets import HARD_NIGHT, CLOUDY_MIN_COVER, draw_camera, binned_tau
     from iris_clouddeep.preprocess import rebin
+
     rng = np.random.default_rng(seed)
     rad, eps, truth, kinds, gain, raw, bg = [], [], [], [], [], [], []
     for _ in range(n):
@@ -507,36 +762,70 @@ def radiance_ceiling(seg:Segmenter|None=None, # also score this UNet on the same
         w = np.asarray(nc.kind_weights, float)
         scene = Scene.random(str(rng.choice(nc.kinds, p=w / w.sum())), rng, grid=(256, 256), cover_range=nc.cover_range)
         elev = elevation_map(scene.sky)
-        L, tau = scene.render(0., elev=elev)
+        L, tau = scene.render(0.0, elev=elev)
         t = binned_tau(tau) >= TAU_THRESHOLD
-        cam_kw, cam_seed = draw_camera(rng), int(rng.integers(2**31))  # drawn for every scene, so that the stream does not depend on which are kept
-        if t.mean() < CLOUDY_MIN_COVER: continue
+        cam_kw, cam_seed = (
+            draw_camera(rng),
+            int(rng.integers(2**31)),
+        )  # drawn for every scene, so that the stream does not depend on which are kept
+        if t.mean() < CLOUDY_MIN_COVER:
+            continue
         cam = Camera(CameraParams(**cam_kw), seed=cam_seed)
         clear = clear_sky_radiance(scene.sky, elev) - np.float32(band_radiance(273.15 + scene.sky.bt_zenith))
         rad.append(rebin(L - clear))  # the clouds' own radiance, W m⁻² sr⁻¹
-        eps.append(rebin(-np.expm1(-TAU_THRESHOLD / (2 * np.sin(np.deg2rad(elev))))))  # emissivity of the threshold depth at each pixel's elevation
-        truth.append(t); kinds.append(scene.kind); gain.append(cam.p.gain)
-        raw.append(rebin(cam.adu(L, 5., rng)))  # the raw frame, binned
-        bg.append(rebin(cam.fixed) + np.float32(cam.p.sky_level + cam.offset(5.)))  # the camera's part of it: offset, radial and fixed pattern
-    if not truth: raise ValueError(f"none of the {n} scenes drawn has 1 % cloud or more: draw more scenes")
-    rad, eps, truth, kinds, raw, bg = np.stack(rad), np.stack(eps), np.stack(truth), np.array(kinds), np.stack(raw), np.stack(bg)
+        eps.append(
+            rebin(-np.expm1(-TAU_THRESHOLD / (2 * np.sin(np.deg2rad(elev)))))
+        )  # emissivity of the threshold depth at each pixel's elevation
+        truth.append(t)
+        kinds.append(scene.kind)
+        gain.append(cam.p.gain)
+        raw.append(rebin(cam.adu(L, 5.0, rng)))  # the raw frame, binned
+        bg.append(
+            rebin(cam.fixed) + np.float32(cam.p.sky_level + cam.offset(5.0))
+        )  # the camera's part of it: offset, radial and fixed pattern
+    if not truth:
+        raise ValueError(f"none of the {n} scenes drawn has 1 % cloud or more: draw more scenes")
+    rad, eps, truth, kinds, raw, bg = (
+        np.stack(rad),
+        np.stack(eps),
+        np.stack(truth),
+        np.array(kinds),
+        np.stack(raw),
+        np.stack(bg),
+    )
     per_frame = lambda score: np.stack([_best_rule(s, t) for s, t in zip(score, truth)])
     types = [str(k) for k in np.unique(kinds)]
+
     def per_type(score):
         called = np.zeros(truth.shape, bool)
-        for k in types: called[kinds == k] = _best_rule(score[kinds == k], truth[kinds == k])
+        for k in types:
+            called[kinds == k] = _best_rule(score[kinds == k], truth[kinds == k])
         return called
-    rules = [('calibrated radiance, one threshold', _best_rule(rad, truth)),
-             ("the cloud type, but not the night's gain: one threshold per type on radiance × gain", per_type(rad * np.array(gain)[:, None, None])),
-             ('the cloud type: one threshold per type on calibrated radiance', per_type(rad)),
-             ('the type and the pointing elevation: per type, on radiance ÷ ε(τ = 0.25, elevation)', per_type(rad / eps)),
-             ('everything about the frame: one threshold per frame, elevation-corrected', per_frame(rad / eps)),
-             ('one threshold per frame on the raw frame (ADU)', per_frame(raw)),
-             ("one threshold per frame on the raw frame less the camera's offset and patterns", per_frame(raw - bg))]
+
+    rules = [
+        ('calibrated radiance, one threshold', _best_rule(rad, truth)),
+        (
+            "the cloud type, but not the night's gain: one threshold per type on radiance × gain",
+            per_type(rad * np.array(gain)[:, None, None]),
+        ),
+        ('the cloud type: one threshold per type on calibrated radiance', per_type(rad)),
+        ('the type and the pointing elevation: per type, on radiance ÷ ε(τ = 0.25, elevation)', per_type(rad / eps)),
+        ('everything about the frame: one threshold per frame, elevation-corrected', per_frame(rad / eps)),
+        ('one threshold per frame on the raw frame (ADU)', per_frame(raw)),
+        ("one threshold per frame on the raw frame less the camera's offset and patterns", per_frame(raw - bg)),
+    ]
     if seg is not None:
         prob = seg.predict(raw)
-        rules += [('the UNet on the raw frame, its validation threshold', prob >= seg.threshold),
-                  ('the UNet on the raw frame, best threshold on these frames', _best_rule(prob, truth))]
-    rows = [dict(rule=name, **{m: mask_scores(c, truth)[m] for m in ('accuracy', 'iou')},
-                 **{f'iou {k}': mask_scores(c[kinds == k], truth[kinds == k])['iou'] for k in types}) for name, c in rules]
+        rules += [
+            ('the UNet on the raw frame, its validation threshold', prob >= seg.threshold),
+            ('the UNet on the raw frame, best threshold on these frames', _best_rule(prob, truth)),
+        ]
+    rows = [
+        dict(
+            rule=name,
+            **{m: mask_scores(c, truth)[m] for m in ('accuracy', 'iou')},
+            **{f'iou {k}': mask_scores(c[kinds == k], truth[kinds == k])['iou'] for k in types},
+        )
+        for name, c in rules
+    ]
     return dict(rows=rows, frames=len(truth), kinds={k: int((kinds == k).sum()) for k in types})

@@ -11,39 +11,50 @@ from .io import BINNED_SHAPE
 __all__ = ['build_keras_unet', 'pure_to_keras', 'flax_to_keras', 'KerasSegmenter', 'load_keras_segmenter', 'compare_frameworks']
 
 # %% ../nbs/10_unet_keras.ipynb #c8886e1b
-def build_keras_unet(widths=(8, 16, 32, 64), input_shape=(*BINNED_SHAPE, 1), batchnorm:bool=False):
+def build_keras_unet(widths=(8, 16, 32, 64), input_shape=(*BINNED_SHAPE, 1), batchnorm: bool = False):
     "The Keras twin of `build_unet` (output: logits (n, rows, cols))."
     import keras
     from keras import layers
+
     w = list(widths)
     x = inp = keras.Input(input_shape)
+
     def dc(x, c, name):
         for k in ('c1', 'c2'):
             if batchnorm:
                 x = layers.Conv2D(c, 3, padding='same', use_bias=False, name=f'{name}_{k}')(x)
-                x = layers.ReLU(name=f'{name}_{k}_relu')(layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=f'{name}_{k}_bn')(x))
-            else: x = layers.Conv2D(c, 3, padding='same', activation='relu', name=f'{name}_{k}')(x)
+                x = layers.ReLU(name=f'{name}_{k}_relu')(
+                    layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=f'{name}_{k}_bn')(x)
+                )
+            else:
+                x = layers.Conv2D(c, 3, padding='same', activation='relu', name=f'{name}_{k}')(x)
         return x
+
     skips = []
     for i, c in enumerate(w):
         x = dc(x, c, f'down{i}')
-        if i < len(w) - 1: skips.append(x); x = layers.MaxPooling2D(2, name=f'pool{i}')(x)
+        if i < len(w) - 1:
+            skips.append(x)
+            x = layers.MaxPooling2D(2, name=f'pool{i}')(x)
     for j, (c, s) in enumerate(zip(reversed(w[:-1]), reversed(skips))):
         x = layers.Resizing(s.shape[1], s.shape[2], interpolation='nearest', name=f'up{j}_resize')(x)
         x = dc(layers.Concatenate(name=f'up{j}_cat')([x, s]), c, f'up{j}')
     out = layers.Reshape(input_shape[:2])(layers.Conv2D(1, 1, name='head')(x))
     return keras.Model(inp, out, name='iris_unet_keras')
 
-def _saved_layers(pure:dict)->tuple:
+
+def _saved_layers(pure: dict) -> tuple:
     "The saved weights' convolutions and batch normalisations, in the order the Keras twin creates its layers."
     blocks = [pure[part][k] for part in ('down', 'up') for k in sorted(pure[part], key=int)]
     convs = [b[k] for b in blocks for k in ('c1', 'c2')] + [pure['head']]
     norms = [b[k] for b in blocks for k in ('n1', 'n2') if b.get(k)]
     return convs, norms
 
-def pure_to_keras(pure:dict, # UNet weights as `Segmenter.save` writes them (a nested dict of arrays)
-                  keras_model, # `build_keras_unet` of the same widths and normalisation
-                 ):
+
+def pure_to_keras(
+    pure: dict,  # UNet weights as `Segmenter.save` writes them (a nested dict of arrays)
+    keras_model,  # `build_keras_unet` of the same widths and normalisation
+):
     "Copy saved UNet weights (and batch-normalisation statistics) into the Keras twin; returns it."
     convs, norms = _saved_layers(pure)
     kl = [l for l in keras_model.layers if l.__class__.__name__ == 'Conv2D']
@@ -59,75 +70,123 @@ def pure_to_keras(pure:dict, # UNet weights as `Segmenter.save` writes them (a n
         k.set_weights([np.asarray(f[n]) for n in ('scale', 'bias', 'mean', 'var')])
     return keras_model
 
+
 def flax_to_keras(flax_model, keras_model):
     "Copy the weights (and batch-normalisation statistics) of a Flax `build_unet` model into its Keras twin."
     from iris_clouddeep.unet import _pure
-    return pure_to_keras(_pure(flax_model), keras_model)
 
+    return pure_to_keras(_pure(flax_model), keras_model)
 
 # %% ../nbs/10_unet_keras.ipynb #1f3d22ae
 from .unet import Segmenter, read_saved_unet
 
+
 class KerasSegmenter(Segmenter):
     "A saved UNet run by its Keras twin: the maps of the Flax model, computed by TensorFlow."
-    def predict(self, images, # (n, rows, cols) or (rows, cols) frames in the training units (ADU)
-                batch_size:int=64, # frames per call of the network
-               )->np.ndarray:
+
+    def predict(
+        self,
+        images,  # (n, rows, cols) or (rows, cols) frames in the training units (ADU)
+        batch_size: int = 64,  # frames per call of the network
+    ) -> np.ndarray:
         "Cloud probability maps (n, rows, cols) float32 in [0, 1]."
         import tensorflow as tf
+
         x = np.asarray(images, np.float32)
         if x.ndim == 2:
             x = x[None]
         if self._fn is None:
             self._fn = tf.function(lambda b: tf.sigmoid(self.model(b, training=False)), reduce_retracing=True)
-        out = [self._fn(tf.constant(self.normalizer(x[i:i + batch_size])[..., None])).numpy()
-               for i in range(0, len(x), batch_size)]
+        out = [
+            self._fn(tf.constant(self.normalizer(x[i : i + batch_size])[..., None])).numpy()
+            for i in range(0, len(x), batch_size)
+        ]
         return np.concatenate(out).astype(np.float32) if out else np.zeros((0, *x.shape[1:]), np.float32)
 
-def load_keras_segmenter(folder=None, # a folder written by `Segmenter.save`; None: the shipped UNet
-                        )->KerasSegmenter:
+
+def load_keras_segmenter(
+    folder=None,  # a folder written by `Segmenter.save`; None: the shipped UNet
+) -> KerasSegmenter:
     "A saved UNet (sha256-checked) in its Keras twin, ready for `predict`."
     from iris_clouddeep.classifier import import_tf_quietly
+
     import_tf_quietly()
     s = read_saved_unet(folder)
     net = build_keras_unet(s['meta']['widths'], batchnorm=s['meta'].get('batchnorm', False))
-    return KerasSegmenter(pure_to_keras(s['pure'], net), s['normalizer'], s['meta']['threshold'], s['config'],
-                          s['info'])
+    return KerasSegmenter(
+        pure_to_keras(s['pure'], net), s['normalizer'], s['meta']['threshold'], s['config'], s['info']
+    )
 
 # %% ../nbs/10_unet_keras.ipynb #54fabee6
-def compare_frameworks(widths=(8, 16, 32, 64), batch:int=16, steps:int=10, seed:int=0, batchnorm:bool=False)->list:
+def compare_frameworks(
+    widths=(8, 16, 32, 64), batch: int = 16, steps: int = 10, seed: int = 0, batchnorm: bool = False
+) -> list:
     "Rows (framework, params, checkpoint_kb, train_step_s, infer_fps) for the Flax UNet and its Keras twin."
     import time, tempfile
     from pathlib import Path
     import jax, jax.numpy as jnp, optax, keras, tensorflow as tf
     from flax import nnx
     from iris_clouddeep.unet import build_unet, count_params, _to_bytes, _pure
+
     def timeit(fn):
-        fn(); fn()
+        fn()
+        fn()
         t = time.perf_counter()
-        for _ in range(steps): fn()
+        for _ in range(steps):
+            fn()
         return (time.perf_counter() - t) / steps
+
     rng = np.random.default_rng(seed)
-    x = rng.normal(size=(batch, *BINNED_SHAPE, 1)).astype(np.float32); y = (rng.uniform(size=(batch, *BINNED_SHAPE)) > 0.5).astype(np.float32)
+    x = rng.normal(size=(batch, *BINNED_SHAPE, 1)).astype(np.float32)
+    y = (rng.uniform(size=(batch, *BINNED_SHAPE)) > 0.5).astype(np.float32)
     xi = rng.normal(size=(32, *BINNED_SHAPE, 1)).astype(np.float32)
-    fm = build_unet(widths, seed=seed, batchnorm=batchnorm); opt = nnx.Optimizer(fm, optax.adam(1e-3), wrt=nnx.Param)
+    fm = build_unet(widths, seed=seed, batchnorm=batchnorm)
+    opt = nnx.Optimizer(fm, optax.adam(1e-3), wrt=nnx.Param)
+
     @nnx.jit
     def step(m, o, xb, yb):
         loss, g = nnx.value_and_grad(lambda m: optax.sigmoid_binary_cross_entropy(m(xb), yb).mean())(m)
-        o.update(m, g); return loss
+        o.update(m, g)
+        return loss
+
     @nnx.jit
-    def infer(m, xb): return jax.nn.sigmoid(m(xb))
+    def infer(m, xb):
+        return jax.nn.sigmoid(m(xb))
+
     xj, yj, xij = jnp.asarray(x), jnp.asarray(y), jnp.asarray(xi)
-    fm.train(); step_s = timeit(lambda: step(fm, opt, xj, yj).block_until_ready())  # training mode (batch statistics), as in train_unet
-    fm.eval(); fps = 32 / timeit(lambda: infer(fm, xij).block_until_ready())
-    flax_row = dict(framework='flax (jax, XLA)', params=count_params(fm), checkpoint_kb=len(_to_bytes(_pure(fm))) / 1024, train_step_s=step_s, infer_fps=fps)
-    km = flax_to_keras(build_unet(widths, seed=seed, batchnorm=batchnorm), build_keras_unet(widths, batchnorm=batchnorm))
+    fm.train()
+    step_s = timeit(
+        lambda: step(fm, opt, xj, yj).block_until_ready()
+    )  # training mode (batch statistics), as in train_unet
+    fm.eval()
+    fps = 32 / timeit(lambda: infer(fm, xij).block_until_ready())
+    flax_row = dict(
+        framework='flax (jax, XLA)',
+        params=count_params(fm),
+        checkpoint_kb=len(_to_bytes(_pure(fm))) / 1024,
+        train_step_s=step_s,
+        infer_fps=fps,
+    )
+    km = flax_to_keras(
+        build_unet(widths, seed=seed, batchnorm=batchnorm), build_keras_unet(widths, batchnorm=batchnorm)
+    )
     km.compile(keras.optimizers.Adam(1e-3), keras.losses.BinaryCrossentropy(from_logits=True))
     kinf = tf.function(lambda b: tf.sigmoid(km(b, training=False)))
     with tempfile.TemporaryDirectory() as d:
-        km.save(Path(d)/'m.keras'); kb = (Path(d)/'m.keras').stat().st_size / 1024
-    keras_row = dict(framework='keras (tensorflow, oneDNN)', params=sum(int(np.prod(v.shape)) for v in km.trainable_weights), checkpoint_kb=kb,
-                     train_step_s=timeit(lambda: km.train_on_batch(x, y)), infer_fps=32 / timeit(lambda: kinf(tf.constant(xi)).numpy()))
-    ratio = dict(framework='flax / keras', params=flax_row['params'] / keras_row['params'], checkpoint_kb=flax_row['checkpoint_kb'] / keras_row['checkpoint_kb'],
-                 train_step_s=flax_row['train_step_s'] / keras_row['train_step_s'], infer_fps=flax_row['infer_fps'] / keras_row['infer_fps'])
+        km.save(Path(d) / 'm.keras')
+        kb = (Path(d) / 'm.keras').stat().st_size / 1024
+    keras_row = dict(
+        framework='keras (tensorflow, oneDNN)',
+        params=sum(int(np.prod(v.shape)) for v in km.trainable_weights),
+        checkpoint_kb=kb,
+        train_step_s=timeit(lambda: km.train_on_batch(x, y)),
+        infer_fps=32 / timeit(lambda: kinf(tf.constant(xi)).numpy()),
+    )
+    ratio = dict(
+        framework='flax / keras',
+        params=flax_row['params'] / keras_row['params'],
+        checkpoint_kb=flax_row['checkpoint_kb'] / keras_row['checkpoint_kb'],
+        train_step_s=flax_row['train_step_s'] / keras_row['train_step_s'],
+        infer_fps=flax_row['infer_fps'] / keras_row['infer_fps'],
+    )
     return [flax_row, keras_row, ratio]
