@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_pipeline.ipynb #4afb392e
 from __future__ import annotations
-import csv, json, os, time
+import csv, json, os, re, time
 from dataclasses import dataclass, field as dc_field, asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,9 +17,9 @@ from .blobs import Field, CloudStats, cloud_stats
 
 # %% auto #0
 __all__ = ['DECISIONS', 'COLUMNS', 'STAGES', 'KEOGRAM', 'decision_of', 'confidence_of', 'StateConfig', 'SkyState', 'NightOptions',
-           'load_models', 'FrameIn', 'read_input', 'process_frames', 'night_inputs', 'NightReport', 'run_night',
-           'cover_errors', 'truth_agreement', 'read_table', 'plot_quality_vs_truth', 'summarise', 'plot_night',
-           'plot_changes']
+           'load_models', 'FrameIn', 'read_input', 'process_frames', 'natural_key', 'night_inputs', 'NightReport',
+           'run_night', 'cover_errors', 'truth_agreement', 'read_table', 'plot_quality_vs_truth', 'summarise',
+           'plot_night', 'plot_changes']
 
 # %% ../nbs/13_pipeline.ipynb #77f3098e
 DECISIONS = ('photometric', 'usable', 'unusable')
@@ -363,11 +363,16 @@ def _run_models(frames, rows, strips, thumbs, clf, seg, opts, sec, products_dir,
 KEOGRAM = np.dtype([('image', '<f2', 128), ('prob', 'u1', 128)])
 
 
+def natural_key(name: str) -> tuple:
+    "Sort key of a file name with its numbers compared as numbers (`…_flux_9` before `…_flux_10`)."
+    return tuple((0, int(t), '') if t.isdigit() else (1, 0, t) for t in re.split(r'(\d+)', name) if t)
+
+
 def night_inputs(
     inputs,  # files and folders of FITS frames
     out,  # the run's output folder
 ) -> list:
-    "The FITS files of `inputs` in file-name order; refuses an output folder that is, or lies in, an input folder."
+    "The FITS files of `inputs` in the camera's order (`natural_key`); refuses an output folder inside an input."
     from iris_clouddeep.io import find_fits
 
     out = Path(out).resolve()
@@ -383,7 +388,7 @@ def night_inputs(
             raise IrisError(f"{p}: no such file or folder")
     if not files:
         raise IrisError(f"{', '.join(map(str, inputs))}: no FITS frames (*.fits, *.fit, *.fits.gz) found")
-    return sorted(dict.fromkeys(files), key=lambda f: (f.name, str(f)))
+    return sorted(dict.fromkeys(files), key=lambda f: (natural_key(f.name), str(f)))
 
 # %% ../nbs/13_pipeline.ipynb #eb54372b
 def _seconds(iso: str, last: float | None) -> float:
@@ -644,8 +649,11 @@ def truth_agreement(
 def read_table(out) -> list:
     "The rows of a night's table (night.csv in the folder `out`, or the file itself), as dicts of strings."
     path = Path(out) / 'night.csv' if Path(out).is_dir() else Path(out)
+    from io import StringIO
+
     with open(path, newline='', encoding='utf-8') as f:
-        return list(csv.DictReader(f))
+        text = f.read()
+    return list(csv.DictReader(StringIO(text[: text.rfind('\n') + 1])))  # a line being written is left out
 
 
 def plot_quality_vs_truth(
@@ -741,8 +749,10 @@ def plot_night(
     "Figure of a night: probability, covers, quality and decisions, keogram; unsafe periods shaded."
     import matplotlib.pyplot as plt
 
-    rows = read_table(out)
-    keo = np.fromfile(Path(out) / 'keogram.u8', KEOGRAM)[: len(rows)]
+    raw = (Path(out) / 'keogram.u8').read_bytes()
+    keo = np.frombuffer(raw[: len(raw) // KEOGRAM.itemsize * KEOGRAM.itemsize], KEOGRAM)
+    rows = read_table(out)[: len(keo)]  # a night being written: the strips may lag the rows
+    keo = keo[: len(rows)]
     ok = [i for i, r in enumerate(rows) if not r['error']]
     rows, keo = [rows[i] for i in ok], keo[ok]
     x = _times(rows)

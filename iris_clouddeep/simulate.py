@@ -4,6 +4,7 @@
 
 # %% ../nbs/02_simulate.ipynb #767a746f
 from __future__ import annotations
+import time
 from dataclasses import dataclass, field, asdict, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -370,6 +371,14 @@ class NightConfig:
     keep_tau: bool = False  # also write the optical depth map (extension TAU, float32)
     cover_range: tuple = (0.15, 0.95)  # range of the cloud layers' cover (small values: scattered clouds, thin cirrus)
     camera: CameraParams = field(default_factory=CameraParams)
+    spells: tuple | None = None  # a scripted night, ((kind, minutes), ...) in order; None: spells drawn at random
+
+    def __post_init__(self):
+        bad = [k for k, _ in self.spells or () if k not in SCENE_KINDS]
+        if bad:
+            raise UsageError(f"spell kind(s) {bad}: use some of {SCENE_KINDS}")
+        if any(m <= 0 for _, m in self.spells or ()) or not 0 <= self.cloudy_fraction <= 1:
+            raise UsageError("spells need minutes > 0, and cloudy_fraction lies in 0 … 1")
 
 
 def night_plan(cfg: NightConfig, seed: int):
@@ -377,8 +386,11 @@ def night_plan(cfg: NightConfig, seed: int):
     rng = np.random.default_rng([seed, 1])
     dur = cfg.n_frames * cfg.cadence
     mean = (cfg.spell_minutes * 60) if cfg.spell_minutes else max(dur / 4, 60.0)
+    if cfg.spells:
+        return _scripted_plan(cfg, rng, dur)
     w = np.asarray(cfg.kind_weights, float)
     w /= w.sum()
+    fixed = cfg.cloudy_fraction in (0, 1)  # all clear or all cloudy: no spell of the other sort
     t, cloudy, plan = 0.0, bool(rng.uniform() < cfg.cloudy_fraction), []
     while t < dur:
         # spell lengths chosen so the long-run cloudy share is cloudy_fraction
@@ -387,7 +399,18 @@ def night_plan(cfg: NightConfig, seed: int):
         kind = str(rng.choice(cfg.kinds, p=w)) if cloudy else 'clear'
         plan.append((t, min(t + length, dur), kind, int(rng.integers(2**31))))
         t += length
-        cloudy = not cloudy
+        cloudy = cloudy if fixed else not cloudy
+    return plan
+
+
+def _scripted_plan(cfg: NightConfig, rng, dur: float) -> list:
+    "The spells of `cfg.spells` in order, the last one stretched to the end of the night."
+    t, plan = 0.0, []
+    for kind, minutes in cfg.spells:
+        plan.append((t, t + 60 * minutes, kind, int(rng.integers(2**31))))
+        t += 60 * minutes
+    s, _, kind, seed = plan[-1]
+    plan[-1] = (s, max(t, dur), kind, seed)
     return plan
 
 
@@ -440,6 +463,7 @@ def simulate_night(
     seed: int = 0,  # seed of everything
     overwrite: bool = False,  # replace existing files of the same names
     progress: bool = True,  # show a progress bar
+    pace: float = 0.0,  # write each frame when its time comes, this many times faster than real time (0: at once)
 ) -> list:
     "Write a simulated night of raw frames; returns the list of paths in time order."
     from tqdm.auto import tqdm
@@ -452,9 +476,11 @@ def simulate_night(
         clash = [n for n in names if (out_dir / n).exists()]
         if clash:
             raise FileExistsError(f"{out_dir}: {len(clash)} frame(s) already exist, e.g. {clash[0]} (use overwrite)")
-    paths = []
+    paths, wall0 = [], time.monotonic()
     for f in tqdm(night_frames(cfg, seed), total=cfg.n_frames, desc='simulate', disable=not progress, unit='frame'):
         i, t, truth = f['i'], f['t'], f['truth']
+        if pace:
+            time.sleep(max(0.0, wall0 + t / pace - time.monotonic()))
         hdr = FrameHeader(
             index=i,
             gain='high',

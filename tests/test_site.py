@@ -73,9 +73,12 @@ def test_every_sidebar_page_loads_cleanly(page, site):
     assert not bad, bad
 
 
-@pytest.mark.parametrize('name,fn', [('00_io', 'read_frame'), ('01_preprocess', 'rebin'), ('02_simulate', 'simulate_night'),
-                                     ('03_masks', 'recipe_mask'), ('04_datasets', 'split_by_block'), ('05_parallel', 'batch_map'), ('12_blobs', 'cloud_stats'), ('13_pipeline', 'run_night'),
-                                     ('15_cli', 'main')])
+PAGES = [('00_io', 'read_frame'), ('01_preprocess', 'rebin'), ('02_simulate', 'simulate_night'),
+         ('03_masks', 'recipe_mask'), ('04_datasets', 'split_by_block'), ('05_parallel', 'batch_map'),
+         ('12_blobs', 'cloud_stats'), ('13_pipeline', 'run_night'), ('14_live', 'watch'), ('15_cli', 'main')]
+
+
+@pytest.mark.parametrize('name,fn', PAGES)
 def test_api_pages_show_signatures(page, site, name, fn):
     page.goto(urljoin(site, f'{name}.html'), wait_until='load')
     head = page.query_selector(f'h3#{fn}')
