@@ -2,9 +2,11 @@
 
     python bench/bench_watch.py [--minutes 10] [--rate 9] [--seed 0] [--work DIR]
 
-A writer process (`iris-clouddeep simulate --pace 1`) writes a simulated night into a folder at `--rate`
-frames per second for `--minutes`, as the camera does (each file written under a temporary name and renamed).
-The watcher follows the folder with its Alpaca server on; this script asks the server's status every 20 ms.
+A simulated night of `--rate` × 60 × `--minutes` frames (cadence 1/`--rate` s) is first written into a staging
+folder; then a writer thread delivers them into the watched folder at `--rate` frames per second, as the camera
+does (each file copied under a temporary name and renamed, so its modification time is its delivery). Making
+the frames beforehand keeps the simulator's own cost (about 30 ms a frame) off the two cores, as a camera's
+is. The watcher follows the folder with its Alpaca server on; this script asks the server's status every 20 ms.
 
 Printed:
 1. latency from each frame being complete on disk (its modification time) to the server first reporting it
@@ -13,7 +15,8 @@ Printed:
 3. the watcher's resident memory after the first minute and at the end;
 4. what the watcher itself recorded per stage (summary.json).
 """
-import argparse, csv, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, csv, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +38,16 @@ def status(url: str) -> dict:
         return json.loads(r.read())
 
 
+def deliver(stage: Path, dst: Path, rate: float):
+    "Copy the staged frames into `dst` in the camera's order, one every 1/rate s (temporary name, then rename)."
+    t0 = time.monotonic()
+    for i, f in enumerate(sorted(stage.glob('*.fits'), key=lambda f: natural_key(f.name))):
+        time.sleep(max(0.0, t0 + i / rate - time.monotonic()))
+        tmp = dst / f'.{f.name}.part'
+        shutil.copyfile(f, tmp)
+        os.replace(tmp, dst / f.name)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--minutes', type=float, default=10.0, help='how long frames arrive')
@@ -43,14 +56,19 @@ def main():
     p.add_argument('--work', default=None, help='scratch folder (default: a temporary one, removed)')
     a = p.parse_args()
     work = Path(a.work or tempfile.mkdtemp(prefix='bench_watch_'))
-    src, out = work / 'cam', work / 'night'
-    shutil.rmtree(src, ignore_errors=True)
-    shutil.rmtree(out, ignore_errors=True)
+    stage, src, out = work / 'stage', work / 'cam', work / 'night'
+    for d in (stage, src, out):
+        shutil.rmtree(d, ignore_errors=True)
+    n = int(a.minutes * 60 * a.rate)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='3', MPLBACKEND='Agg')
+    cmd = [CLI, 'simulate', '-o', str(stage), '--frames', str(n), '--cadence', str(1 / a.rate), '--seed', str(a.seed),
+           '--quiet']
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
     url = f'http://127.0.0.1:{port}'
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='3', MPLBACKEND='Agg')
+    src.mkdir()
     w = subprocess.Popen([CLI, 'watch', str(src), '-o', str(out), '--serve', '--port', str(port), '--quiet',
                           '--refresh', '30'], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     while True:
@@ -60,10 +78,8 @@ def main():
         except OSError:
             pass
         time.sleep(0.2)
-    n = int(a.minutes * 60 * a.rate)
-    cmd = [CLI, 'simulate', '-o', str(src), '--frames', str(n), '--cadence', str(1 / a.rate), '--pace', '1',
-           '--seed', str(a.seed), '--quiet']
-    writer = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+    writer = threading.Thread(target=deliver, args=(stage, src, a.rate), daemon=True)
+    writer.start()
     seen, t_start, rss_1min = {}, time.time(), None
     while True:
         s = status(url)
@@ -71,9 +87,9 @@ def main():
         seen.setdefault(s['frames'], now)
         if rss_1min is None and now - t_start > 60:
             rss_1min = rss_mib(w.pid)
-        if writer.poll() is not None and s['frames'] >= n:
+        if not writer.is_alive() and s['frames'] >= n:
             break
-        if writer.poll() is not None and now - seen[max(seen)] > 30:
+        if not writer.is_alive() and now - seen[max(seen)] > 30:
             break  # nothing new for 30 s: some frames never came
         time.sleep(0.02)
     rss_end = rss_mib(w.pid)

@@ -33,6 +33,7 @@ def import_tf_quietly():
         import tensorflow, keras  # noqa: F401
 
         tensorflow.constant(0.0) + 1.0  # the first op prints too
+        tensorflow.get_logger().setLevel('ERROR')  # no retracing hints in users' logs and notebooks
     finally:
         sys.stderr.flush()
         os.dup2(saved, 2)
@@ -317,6 +318,7 @@ def train_classifier(
         epochs=net.num_epochs,
         callbacks=cbs,
         verbose=verbose,
+        shuffle=False,  # the dataset shuffles itself, every epoch
     )
     train_s = time.perf_counter() - t0
     clf = Classifier(model, norm, 0.5, cfg, dict(train_seconds=round(train_s, 1), n_train=int(len(ytr))))

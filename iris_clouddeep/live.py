@@ -433,7 +433,7 @@ def _final(self):
 _Watcher._draw = _draw
 _Watcher._final = _final
 
-# %% ../nbs/14_live.ipynb #85b00b83
+# %% ../nbs/14_live.ipynb #936dbf7e
 NOT_IMPLEMENTED, INVALID_VALUE, NOT_CONNECTED, ACTION_NOT_IMPLEMENTED, DRIVER_ERROR = 0x400, 0x401, 0x407, 0x40C, 0x500
 OC_SENSORS = (
     'cloudcover',
@@ -473,7 +473,7 @@ def _uint32(name: str, text) -> int:
         raise _BadRequest(f"Request has bad Alpaca {name} value {text if text is not None else ''}")
     return int(text)
 
-# %% ../nbs/14_live.ipynb #dddf7db4
+# %% ../nbs/14_live.ipynb #fe0d822c
 def _bool(text) -> bool:
     "An Alpaca boolean parameter: True or False in any case."
     if not text:
@@ -488,7 +488,7 @@ def _caseless(params: dict, name: str):
     low = name.lower()
     return next((v for k, v in params.items() if k.lower() == low), None)
 
-# %% ../nbs/14_live.ipynb #646346fd
+# %% ../nbs/14_live.ipynb #7b19b16d
 class _Device:
     "Members every Alpaca device has; subclasses add their own reads (`_get_*`) and writes (`_put_*`)."
 
@@ -523,7 +523,7 @@ class _Device:
     def _get_description(self, q):
         return f"iris-clouddeep {self.kind}: clouds in the telescope's field from a thermal (LWIR) sky camera"
 
-# %% ../nbs/14_live.ipynb #85980994
+# %% ../nbs/14_live.ipynb #d4db5337
 def _get_driverinfo(self, q):
     return 'iris-clouddeep live: the night pipeline (classifier, UNet, blobs, sky-quality state) as an Alpaca device'
 
@@ -578,7 +578,7 @@ for f in (
 for name in ('commandblind', 'commandbool', 'commandstring'):
     setattr(_Device, f'_put_{name}', _put_command)
 
-# %% ../nbs/14_live.ipynb #043ecc52
+# %% ../nbs/14_live.ipynb #274b9ede
 class SafetyMonitor(_Device):
     "The ASCOM SafetyMonitor: IsSafe from the night's state (false on a fault and while not connected)."
 
@@ -613,7 +613,7 @@ class ObservingConditions(_Device):
         self._need_connected()
         return 0.0
 
-# %% ../nbs/14_live.ipynb #32abb309
+# %% ../nbs/14_live.ipynb #c497903a
 def _put_averageperiod(self, form):
     self._need_connected()
     text = form.get('AveragePeriod')
@@ -669,7 +669,7 @@ for f in (_put_averageperiod, _put_refresh, _get_timesincelastupdate, _get_senso
 for name in OC_SENSORS[1:]:
     setattr(ObservingConditions, f'_get_{name}', _not_measured(name))
 
-# %% ../nbs/14_live.ipynb #539fa693
+# %% ../nbs/14_live.ipynb #d54be413
 class _Answer:
     "Alpaca's JSON envelope, with a server transaction counter shared by all requests."
 
@@ -694,7 +694,7 @@ class _Answer:
         body |= dict(ErrorNumber=error.number if error else 0, ErrorMessage=str(error) if error else '')
         resp.media = body
 
-# %% ../nbs/14_live.ipynb #43c9992c
+# %% ../nbs/14_live.ipynb #3c5d3913
 class _DeviceResource:
     "Every member of every device: /api/v1/{device_type}/{device_number}/{member}."
 
@@ -718,7 +718,7 @@ class _DeviceResource:
         form = req.get_media(default_when_empty={}) if req.content_length else {}
         self._answer(req, resp, device_type, device_number, member, 'put', dict(form))
 
-# %% ../nbs/14_live.ipynb #76298121
+# %% ../nbs/14_live.ipynb #722fccab
 def _answer(self, req, resp, device_type, device_number, member, verb, params):
     "Check the request, call the member, answer in Alpaca's envelope (HTTP 400 for a bad request)."
     import falcon
@@ -740,7 +740,7 @@ def _answer(self, req, resp, device_type, device_number, member, verb, params):
 
 _DeviceResource._answer = _answer
 
-# %% ../nbs/14_live.ipynb #e57bcb52
+# %% ../nbs/14_live.ipynb #269f4e3e
 class _Management:
     "The management API: api versions, the server's description, the configured devices."
 
@@ -777,7 +777,7 @@ class _Management:
         ]
         self._ok(req, resp, devs)
 
-# %% ../nbs/14_live.ipynb #2b6e3344
+# %% ../nbs/14_live.ipynb #f27b03d9
 def frame_png(
     image: np.ndarray,  # binned ADU
     mask: np.ndarray | None,  # the cloud mask (None: not segmented)
@@ -804,7 +804,7 @@ def frame_png(
     imsave(buf, rgb, format='png')
     return buf.getvalue()
 
-# %% ../nbs/14_live.ipynb #7c6fe1ca
+# %% ../nbs/14_live.ipynb #ddeca4e1
 STATUS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>iris-clouddeep live sky</title>
 <link rel="icon" href="data:,">
@@ -853,7 +853,7 @@ refresh(); setInterval(refresh, 2000);
 </script></body></html>
 """
 
-# %% ../nbs/14_live.ipynb #5e2d34a0
+# %% ../nbs/14_live.ipynb #798d3567
 class _Status:
     "The status page, its JSON and its two images."
 
@@ -887,7 +887,7 @@ class _Status:
         resp.content_type = 'image/png'
         resp.data = p.read_bytes()
 
-# %% ../nbs/14_live.ipynb #68e15ff8
+# %% ../nbs/14_live.ipynb #5bc1f256
 def alpaca_app(
     status: LiveStatus,  # what the watcher knows
     unique: str = '',  # makes the devices' UniqueIDs this server's own (e.g. the output folder)
@@ -913,7 +913,7 @@ def alpaca_app(
     app.add_route('/night.png', page, suffix='night')
     return app
 
-# %% ../nbs/14_live.ipynb #08b52be9
+# %% ../nbs/14_live.ipynb #f4a7034f
 class LiveServer:
     "The application on a server thread, and optionally the Alpaca discovery responder."
 
@@ -947,7 +947,7 @@ class LiveServer:
         if self.discovery:
             self.discovery.close()
 
-# %% ../nbs/14_live.ipynb #a356130e
+# %% ../nbs/14_live.ipynb #042a4f11
 class _Discovery:
     "Alpaca discovery: answer 'alpacadiscovery1' datagrams with the HTTP port."
 

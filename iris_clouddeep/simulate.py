@@ -324,7 +324,7 @@ def simulate_clear_paper(
     narcissus: tuple = (0.025, 0.05),
     radius: float = 160.0,
 ):
-    "The paper's synthetic clear-sky frame (SPEC §3): (adu float32, params dict)."
+    "The paper's synthetic clear-sky frame (its section on synthetic data): (adu float32, params dict)."
     rng = np.random.default_rng(seed)
     h, w = shape
     start, amp = rng.uniform(100, 1000), 50 + rng.normal(0, 20)

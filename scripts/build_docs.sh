@@ -8,14 +8,21 @@ cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
 export PATH="$PWD/scripts/stub:$PWD/$BIN:$PATH"   # the stub stops nbdev from trying to install Quarto
 export MPLBACKEND=module://matplotlib_inline.backend_inline
+export TQDM_DISABLE=1  # no progress bars in the pages (they would be widgets, or noise)
 B=_build
 rm -rf "$B" _docs
 mkdir -p "$B"
 cp -R settings.ini _quarto.yml nbs iris_clouddeep "$B"/
-"$BIN/python" scripts/execute_nbs.py "$B/nbs" --jobs "${DOCS_JOBS:-2}"
+# the paper notebooks run as the batch users run (`reproduce`, quick): one execution serves its products, the
+# paper-vs-ours table and the site; their executed copies, without papermill's injected-parameters cell, go back
+"$BIN/iris-clouddeep" reproduce -o "$B/reproduce" --book "$B/nbs/paper" --jobs "${DOCS_JOBS:-2}" --quiet
+"$BIN/python" scripts/execute_nbs.py --take "$B/reproduce/notebooks" "$B/nbs/paper"
+"$BIN/python" scripts/execute_nbs.py "$B/nbs" --jobs "${DOCS_JOBS:-2}" --exclude paper \
+  --param "paper_vs_ours:reproduce_dir=$PWD/$B/reproduce"
 (cd "$B" && "$OLDPWD/$BIN/nbdev_proc_nbs" --n_workers 0 >/dev/null)
 "$BIN/smalldocs" render "$B/_proc" --quiet
 mv "$B/_proc/_docs" _docs
+"$BIN/python" scripts/fix_links.py _docs
 # self-contained site: drop the theme's web-font import (readers offline, at an observatory, get system fonts)
 sed -i 's#@import url(https://fonts.googleapis.com[^)]*);##g' _docs/site_libs/themes/*.css
 rm -rf "$B"

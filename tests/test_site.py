@@ -75,7 +75,7 @@ def test_every_sidebar_page_loads_cleanly(page, site):
 
 PAGES = [('00_io', 'read_frame'), ('01_preprocess', 'rebin'), ('02_simulate', 'simulate_night'),
          ('03_masks', 'recipe_mask'), ('04_datasets', 'split_by_block'), ('05_parallel', 'batch_map'),
-         ('12_blobs', 'cloud_stats'), ('13_pipeline', 'run_night'), ('14_live', 'watch'), ('15_cli', 'main')]
+         ('12_blobs', 'cloud_stats'), ('13_pipeline', 'run_night'), ('14_live', 'watch'), ('16_cli', 'main')]
 
 
 @pytest.mark.parametrize('name,fn', PAGES)
@@ -96,3 +96,72 @@ def test_figures_render(page, site):
         sizes[name] = page.eval_on_selector_all('main img', 'els => els.map(e => [e.naturalWidth, e.getBoundingClientRect().width])')
     for name, s in sizes.items():
         assert s and all(w > 0 and rw > 0 for w, rw in s), (name, s)
+
+
+def _pages():
+    return sorted(DOCS.rglob('*.html'))
+
+
+def test_links_resolve_inside_the_site():
+    "Every link to the site itself (relative, or to its published host) reaches a page that exists, and its anchor."
+    import configparser, re
+    _need((DOCS / 'index.html').exists(), f'{DOCS} not built (bash scripts/build_docs.sh)')
+    cfg = configparser.ConfigParser(delimiters=['='])
+    cfg.read(ROOT / 'settings.ini')
+    host = cfg['DEFAULT']['doc_host']
+    ids = {p: set(re.findall(r'\bid="([^"]+)"', p.read_text(encoding='utf-8'))) for p in _pages()}
+    bad = []
+    for page in _pages():
+        for href in re.findall(r'\bhref="([^"]+)"', page.read_text(encoding='utf-8')):
+            if href.startswith(host):
+                bad.append((page.name, href))
+                continue
+            if href.startswith(('http:', 'https:', 'mailto:', 'data:', 'javascript:')) or href == '#':
+                continue
+            path, _, anchor = href.partition('#')
+            target = (page.parent / path).resolve() if path else page
+            if target.is_dir():
+                target = target / 'index.html'
+            if not target.exists() or (anchor and target.suffix == '.html' and anchor not in ids.get(target, set())):
+                bad.append((page.relative_to(DOCS).as_posix(), href))
+    assert not bad, f'{len(bad)} broken: {bad[:20]}'
+
+
+NOISE = ('Warning:', 'WARNING:', 'Traceback (most recent call last)', 'retracing', str(ROOT), '/site-packages/')
+
+
+def test_no_tool_noise_in_outputs():
+    "No warning block, traceback, retracing line or machine path in any page's cell outputs."
+    import re
+    _need((DOCS / 'index.html').exists(), f'{DOCS} not built (bash scripts/build_docs.sh)')
+    bad = {}
+    for page in _pages():
+        outputs = re.findall(r'<div class="cell-output[^"]*"[^>]*>(.*?)</div>', page.read_text(encoding='utf-8'), re.S)
+        hits = [n for n in NOISE if any(n in o for o in outputs)]
+        if hits:
+            bad[page.relative_to(DOCS).as_posix()] = hits
+    assert not bad, bad
+
+
+def test_nothing_wider_than_its_column_and_figures_legible(page, site):
+    "At 1280 px: no code block or table runs past the reading column; figures are not shrunk below 1/1.8."
+    page.set_viewport_size({'width': 1280, 'height': 900})
+    bad = {}
+    for url in sidebar_links(page, site):
+        page.goto(url, wait_until='load')
+        page.wait_for_function('() => Array.from(document.images).every(i => i.complete)')
+        found = page.evaluate('''() => {
+          const main = document.querySelector('main.content').getBoundingClientRect();
+          const scrolls = e => { for (let a = e.parentElement; a && a.tagName !== 'MAIN'; a = a.parentElement) {
+            if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return true; } return false; };
+          const wide = [...document.querySelectorAll('main pre')].filter(p => p.scrollWidth > p.clientWidth + 1).length;
+          const tables = [...document.querySelectorAll('main table')]
+            .filter(t => t.getBoundingClientRect().right > main.right + 1 && !scrolls(t)).length;
+          const small = [...document.querySelectorAll('main .cell-output-display img')]
+            .filter(i => i.naturalWidth > 0 && i.getBoundingClientRect().width < i.naturalWidth / 1.8)
+            .map(i => i.naturalWidth + '->' + Math.round(i.getBoundingClientRect().width));
+          return {wide, tables, small};
+        }''')
+        if found['wide'] or found['tables'] or found['small']:
+            bad[url.replace(site, '')] = found
+    assert not bad, bad
