@@ -10,8 +10,8 @@ from pathlib import Path
 from .io import IrisError, UsageError, atomic_write
 
 # %% auto #0
-__all__ = ['PAPER', 'save_figure', 'save_table', 'record_numbers', 'ItemResult', 'run_item', 'paper_items', 'BatchReport',
-           'reproduce', 'paper_vs_ours', 'write_index']
+__all__ = ['PAPER', 'save_figure', 'save_table', 'record_numbers', 'shared_lwir', 'ItemResult', 'run_item', 'paper_items',
+           'BatchReport', 'reproduce', 'paper_vs_ours', 'write_index']
 
 # %% ../nbs/15_book.ipynb #a9bb16de
 def save_figure(
@@ -59,7 +59,21 @@ def record_numbers(
     rows = [dict(quantity=k, ours=round(float(v), 4), run='quick' if quick else 'full') for k, v in numbers.items()]
     return save_table(rows, out_dir, 'numbers')
 
-# %% ../nbs/15_book.ipynb #bbf50e45
+# %% ../nbs/15_book.ipynb #a5262ddc
+def shared_lwir(
+    part: str = 'raw',  # 'raw' (two raw frames) or 'segmentation' (the 200 binned, labelled frames)
+    data_root=None,  # the public-data folder (None: looked for as `datasets.public_root` does)
+) -> Path | None:
+    "The folder of the paper's own frames, when present and the site is not being built; else None."
+    from iris_clouddeep.datasets import public_root
+
+    if os.environ.get('IRIS_SITE_BUILD') == '1':
+        return None
+    root = public_root(data_root)
+    folder = None if root is None else root / 'stardice_lwir' / part
+    return folder if folder is not None and folder.is_dir() else None
+
+# %% ../nbs/15_book.ipynb #41d56093
 _SEG = "simulated frames scored against the simulator's exact truth; the paper: real frames against its recipe masks"
 _PUB = "clean folds (the paper's split drew with replacement: about half its validation images were training images)"
 _PUBLIC = {
@@ -93,7 +107,7 @@ def _paper_rows() -> list:
 
 PAPER = _paper_rows()
 
-# %% ../nbs/15_book.ipynb #6682cebb
+# %% ../nbs/15_book.ipynb #4cac7e9e
 def _code_hash() -> str:
     "sha256 of the package's own code: a change of the library redoes the notebooks."
     root = Path(__file__).parent if '__file__' in globals() else Path('../iris_clouddeep')
@@ -116,7 +130,7 @@ def _kernel() -> str:
 
     return 'iris-clouddeep' if 'iris-clouddeep' in KernelSpecManager().find_kernel_specs() else 'python3'
 
-# %% ../nbs/15_book.ipynb #f820c92b
+# %% ../nbs/15_book.ipynb #44d7e83b
 @dataclass
 class ItemResult:
     "What became of one paper notebook."
@@ -164,7 +178,7 @@ def run_item(
     atomic_write(stamp_file, lambda f: Path(f).write_text(text), overwrite=True)
     return ItemResult(nb.stem, 'done', dt)
 
-# %% ../nbs/15_book.ipynb #ffc97d5c
+# %% ../nbs/15_book.ipynb #e3c0993b
 def paper_items(
     book=None,  # the folder of paper notebooks (None: nbs/paper of the repository)
 ) -> list:
@@ -187,7 +201,7 @@ class BatchReport:
     def failed(self) -> list:
         return [r for r in self.items if r.status == 'failed']
 
-# %% ../nbs/15_book.ipynb #7a1cfb28
+# %% ../nbs/15_book.ipynb #498cd710
 class _Item:
     "A picklable job: one notebook of the batch."
 
@@ -236,7 +250,7 @@ def reproduce(
     write_index(out, items, {r.name: r for r in results})
     return BatchReport(out, results, time.perf_counter() - t0)
 
-# %% ../nbs/15_book.ipynb #082f87d8
+# %% ../nbs/15_book.ipynb #713ec6cb
 def _read_csv(path: Path) -> list:
     with open(path, newline='', encoding='utf-8') as f:
         return list(csv.DictReader(f))
@@ -264,7 +278,7 @@ def paper_vs_ours(
         for r in rows
     ]
 
-# %% ../nbs/15_book.ipynb #92c1ecb3
+# %% ../nbs/15_book.ipynb #5e12e76a
 def _about(nb: Path) -> tuple:
     "(title, description) from a notebook's first markdown cell."
     cell = next(c for c in json.loads(nb.read_text(encoding='utf-8'))['cells'] if c['cell_type'] == 'markdown')
@@ -316,7 +330,7 @@ def _section(out: Path, nb: Path, result) -> str:
         f'{_status(out, nb.stem, result)}{figs}{tables}{link}</section>'
     )
 
-# %% ../nbs/15_book.ipynb #dc0ab89a
+# %% ../nbs/15_book.ipynb #8116f000
 _STYLE = """body { font: 15px/1.45 system-ui, sans-serif; max-width: 1100px; margin: 1.5em auto; color: #222; }
 img { max-width: 100%; } table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
 td, th { border: 1px solid #ccc; padding: 0.2em 0.5em; } .failed { color: #b22; font-weight: 600; }

@@ -14,9 +14,8 @@ from .metrics import binary_metrics, best_threshold, confusion_matrix, roc_point
 from .linear import ClassifierConfig, NetworkConfig, load_config, load_classification_data, ConfigError
 
 # %% auto #0
-__all__ = ['OTHER_CAMERA', 'import_tf_quietly', 'build_cnn', 'make_optimizer', 'Classifier', 'weights_dir', 'load_classifier',
-           'strata_accuracy', 'evaluate_classifier', 'train_classifier', 'cross_validate', 'compare_classifiers',
-           'domain_shift']
+__all__ = ['import_tf_quietly', 'build_cnn', 'make_optimizer', 'Classifier', 'weights_dir', 'load_classifier', 'strata_accuracy',
+           'evaluate_classifier', 'train_classifier', 'cross_validate', 'compare_classifiers']
 
 # %% ../nbs/08_classifier.ipynb #0847fbba
 def import_tf_quietly():
@@ -24,6 +23,7 @@ def import_tf_quietly():
     import sys
 
     if 'tensorflow' in sys.modules:
+        sys.modules['tensorflow'].get_logger().setLevel('ERROR')  # no retracing hints in users' logs and notebooks
         return
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
     saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
@@ -390,35 +390,3 @@ def compare_classifiers(
         scores[r['model']], thresholds[r['model']] = lin_scores[r['model']], r['threshold']
     strata = strata_accuracy(y, p, clf.threshold, info)
     return dict(rows=rows, scores=scores, thresholds=thresholds, strata=strata, n_ambiguous=int((~keep).sum()))
-
-# %% ../nbs/08_classifier.ipynb #15866872
-OTHER_CAMERA = dict(
-    read_noise=8.0, column_sigma=3.0, fpn_sigma=5.0, n_bad_columns=6, psf_sigma=0.6, radial_amp=160.0, gain=35.0
-)
-
-
-def domain_shift(
-    clf: Classifier | None = None, nights: int = 8, frames_per_night: int = 40, seed: int = 5000, n_paper: int = 100
-) -> list:
-    """Accuracy on nights from another camera (OTHER_CAMERA) and the share of the paper's synthetic clear frames called
-    clear."""
-    from iris_clouddeep.datasets import simulate_dataset
-
-    clf = clf or load_classifier()
-    d = simulate_dataset(nights, frames_per_night, 90.0, 0.34, seed, camera_kw=OTHER_CAMERA)
-    k = d['label'] >= 0
-    p = clf.predict(d['images'][k])
-    y = d['label'][k]
-    from iris_clouddeep.simulate import simulate_clear_paper
-
-    pp = clf.predict(np.stack([rebin(simulate_clear_paper(seed + i)[0]) for i in range(n_paper)]))
-    m = binary_metrics(y, p, clf.threshold)
-    return [
-        dict(test='another camera', frames=int(k.sum()), accuracy=m['accuracy'], auc=m['auc']),
-        dict(
-            test="paper's synthetic clear frames",
-            frames=n_paper,
-            accuracy=float((pp < clf.threshold).mean()),
-            auc=float('nan'),
-        ),
-    ]

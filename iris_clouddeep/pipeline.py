@@ -813,7 +813,7 @@ def plot_changes(
     images = [kept[c['file']][0].astype(np.float32) for c in shown]
     masks = [kept[c['file']][1] for c in shown]
     titles = [f"{c['time'][11:19]} → {c['state']}\n{c['reason'][:38]}" for c in shown]
-    fig = show_frames(images, titles, masks=masks, ncols=min(4, len(shown)), size=2.8)
+    fig = show_frames(images, titles, masks=masks, ncols=min(3, len(shown)), size=2.8)
     fm = opts.field.mask(images[0].shape)
     for ax in fig.axes[: len(shown)]:
         ax.contour(fm, levels=[0.5], colors='white', linewidths=0.8, linestyles='--')

@@ -214,9 +214,13 @@ def show_augmentations(image, mask, n: int = 4, seed: int = 0, cfg: AugmentConfi
     import matplotlib.pyplot as plt
 
     rng = np.random.default_rng(seed)
-    fig, axs = plt.subplots(1, n + 1, figsize=(3 * (n + 1), 2.6))
+    ncols = min(n + 1, 3)  # rows of three: the figure stays legible at the width of a page
+    nrows = -(-(n + 1) // ncols)
+    fig, axs = plt.subplots(nrows, ncols, figsize=(3 * ncols, 2.6 * nrows), squeeze=False)
+    for ax in axs.flat[n + 1 :]:
+        ax.set_axis_off()
     pairs = [(image, mask)] + [augment_pair(image, mask, rng, cfg) for _ in range(n)]
-    for ax, (i, m), t in zip(axs, pairs, ['original'] + [f'augmented {j + 1}' for j in range(n)]):
+    for ax, (i, m), t in zip(axs.flat, pairs, ['original'] + [f'augmented {j + 1}' for j in range(n)]):
         ax.imshow(i, cmap='inferno')
         ax.contour(m, levels=[0.5], colors='cyan', linewidths=0.8)
         ax.set_title(t)

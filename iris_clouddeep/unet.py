@@ -19,7 +19,7 @@ __all__ = ['DATASETS', 'DEPTH_EDGES', 'pool2', 'upsample_to', 'build_unet', 'une
            'SegSimulationConfig', 'SegGeneralConfig', 'UNetNetworkConfig', 'UNetConfig', 'load_unet_config',
            'load_image_dataset', 'load_segmentation_data', 'Segmenter', 'read_saved_unet', 'load_segmenter',
            'train_unet', 'otsu_masks', 'segmentation_table', 'evaluate_segmenter', 'show_segmentation',
-           'compare_segmenters', 'cloud_rate_by_depth', 'plot_depth_response', 'radiance_ceiling']
+           'compare_segmenters', 'cloud_rate_by_depth', 'plot_depth_response']
 
 # %% ../nbs/09_unet.ipynb #8b0b746c
 _XLA_CPU = '--xla_cpu_experimental_ynn_fusion_type=eltwise'
@@ -724,108 +724,3 @@ def plot_depth_response(rows, ax=None):
     ax.legend(fontsize=8, loc='center right')
     ax.set_title('where the UNet puts the cloud boundary', fontsize=10)
     return ax
-
-# %% ../nbs/09_unet.ipynb #8b0e1d68
-def _best_rule(score, truth, sub: int = 200_000, seed: int = 0):
-    "Accuracy-maximising threshold on `score` (chosen on a pixel subsample) → the called-cloud map."
-    s, y = np.ravel(score), np.ravel(truth)
-    pick = np.random.default_rng(seed).choice(s.size, min(s.size, sub), replace=False)
-    return score >= best_threshold(y[pick], s[pick])
-
-
-def radiance_ceiling(
-    seg: Segmenter
-    | None = None,  # also score this UNet on the same scenes, made raw by their drawn camera (None: skip)
-    n: int = 240,  # scenes drawn as the training nights' mix (frames below 1 % cloud are dropped)
-    hard_fraction: float = 0.34,  # share of hard scenes (scattered clouds, thin cirrus)
-    seed: int = 0,  # seed of everything
-) -> dict:
-    """How far one frame's radiance fixes the τ = 0.25 truth: accuracy and IoU of the best thresholds on the exact,
-    noise-free, calibrated cloud radiance as more about each frame is known, and per frame on the raw frame."""
-    from iris_clouddeep.simulate import (
-        Scene,
-        Camera,
-        CameraParams,
-        NightConfig,
-        elevation_map,
-        clear_sky_radiance,
-        band_radiance,
-        TAU_THRESHOLD,
-    )
-    from iris_clouddeep.datasets import HARD_NIGHT, CLOUDY_MIN_COVER, draw_camera, binned_tau
-    from iris_clouddeep.preprocess import rebin
-
-    rng = np.random.default_rng(seed)
-    rad, eps, truth, kinds, gain, raw, bg = [], [], [], [], [], [], []
-    for _ in range(n):
-        nc = NightConfig(**(HARD_NIGHT if rng.uniform() < hard_fraction else {}))
-        w = np.asarray(nc.kind_weights, float)
-        scene = Scene.random(str(rng.choice(nc.kinds, p=w / w.sum())), rng, grid=(256, 256), cover_range=nc.cover_range)
-        elev = elevation_map(scene.sky)
-        L, tau = scene.render(0.0, elev=elev)
-        t = binned_tau(tau) >= TAU_THRESHOLD
-        cam_kw, cam_seed = (
-            draw_camera(rng),
-            int(rng.integers(2**31)),
-        )  # drawn for every scene, so that the stream does not depend on which are kept
-        if t.mean() < CLOUDY_MIN_COVER:
-            continue
-        cam = Camera(CameraParams(**cam_kw), seed=cam_seed)
-        clear = clear_sky_radiance(scene.sky, elev) - np.float32(band_radiance(273.15 + scene.sky.bt_zenith))
-        rad.append(rebin(L - clear))  # the clouds' own radiance, W m⁻² sr⁻¹
-        eps.append(
-            rebin(-np.expm1(-TAU_THRESHOLD / (2 * np.sin(np.deg2rad(elev)))))
-        )  # emissivity of the threshold depth at each pixel's elevation
-        truth.append(t)
-        kinds.append(scene.kind)
-        gain.append(cam.p.gain)
-        raw.append(rebin(cam.adu(L, 5.0, rng)))  # the raw frame, binned
-        bg.append(
-            rebin(cam.fixed) + np.float32(cam.p.sky_level + cam.offset(5.0))
-        )  # the camera's part of it: offset, radial and fixed pattern
-    if not truth:
-        raise ValueError(f"none of the {n} scenes drawn has 1 % cloud or more: draw more scenes")
-    rad, eps, truth, kinds, raw, bg = (
-        np.stack(rad),
-        np.stack(eps),
-        np.stack(truth),
-        np.array(kinds),
-        np.stack(raw),
-        np.stack(bg),
-    )
-    per_frame = lambda score: np.stack([_best_rule(s, t) for s, t in zip(score, truth)])
-    types = [str(k) for k in np.unique(kinds)]
-
-    def per_type(score):
-        called = np.zeros(truth.shape, bool)
-        for k in types:
-            called[kinds == k] = _best_rule(score[kinds == k], truth[kinds == k])
-        return called
-
-    rules = [
-        ('calibrated radiance, one threshold', _best_rule(rad, truth)),
-        (
-            "the cloud type, but not the night's gain: one threshold per type on radiance × gain",
-            per_type(rad * np.array(gain)[:, None, None]),
-        ),
-        ('the cloud type: one threshold per type on calibrated radiance', per_type(rad)),
-        ('the type and the pointing elevation: per type, on radiance ÷ ε(τ = 0.25, elevation)', per_type(rad / eps)),
-        ('everything about the frame: one threshold per frame, elevation-corrected', per_frame(rad / eps)),
-        ('one threshold per frame on the raw frame (ADU)', per_frame(raw)),
-        ("one threshold per frame on the raw frame less the camera's offset and patterns", per_frame(raw - bg)),
-    ]
-    if seg is not None:
-        prob = seg.predict(raw)
-        rules += [
-            ('the UNet on the raw frame, its validation threshold', prob >= seg.threshold),
-            ('the UNet on the raw frame, best threshold on these frames', _best_rule(prob, truth)),
-        ]
-    rows = [
-        dict(
-            rule=name,
-            **{m: mask_scores(c, truth)[m] for m in ('accuracy', 'iou')},
-            **{f'iou {k}': mask_scores(c[kinds == k], truth[kinds == k])['iou'] for k in types},
-        )
-        for name, c in rules
-    ]
-    return dict(rows=rows, frames=len(truth), kinds={k: int((kinds == k).sum()) for k in types})

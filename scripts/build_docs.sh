@@ -9,6 +9,7 @@ BIN=${BIN:-.venv/bin}
 export PATH="$PWD/scripts/stub:$PWD/$BIN:$PATH"   # the stub stops nbdev from trying to install Quarto
 export MPLBACKEND=module://matplotlib_inline.backend_inline
 export TQDM_DISABLE=1  # no progress bars in the pages (they would be widgets, or noise)
+export IRIS_SITE_BUILD=1  # the paper notebooks show simulated stand-ins: evaluation data stays out of the site
 B=_build
 rm -rf "$B" _docs
 mkdir -p "$B"

@@ -27,6 +27,9 @@ def test_a_failing_notebook_is_named_and_the_rest_go_on(cli, tmp_path):
     assert r.returncode == 0, r.stderr
     assert '1 notebook(s) run, 1 already done, 0 failed' in r.stdout, r.stdout
     assert (out / 'fig02_raw_frame' / 'fig02_raw_frame.png').exists()
+    shown = (out / 'notebooks' / 'fig02_raw_frame.ipynb').read_text()
+    real = (ROOT.parent / 'shared' / 'data' / 'stardice_lwir' / 'raw').is_dir()
+    assert ('(a cloud edge): 512' in shown) == real  # the printed source: the real frame where it is at hand
     with open(out / 'paper_vs_ours.csv', newline='') as f:
         rows = list(csv.DictReader(f))
     assert {r['item'] for r in rows} == {'table2_segmentation', 'table3_public'}
