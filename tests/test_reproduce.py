@@ -17,7 +17,8 @@ def test_a_failing_notebook_is_named_and_the_rest_go_on(cli, tmp_path):
     r = run(cli, *only, '--param', 'fig02_raw_frame:data_dir="/no/such/folder"')
     assert r.returncode == 1, r.stderr
     errors = [l for l in r.stderr.splitlines() if l.startswith('error:')]
-    assert len(errors) == 1 and errors[0].startswith('error: fig02_raw_frame: cell ') and 'IndexError' in errors[0], r.stderr
+    assert len(errors) == 1, r.stderr
+    assert errors[0].startswith('error: fig02_raw_frame: cell ') and 'IndexError' in errors[0], r.stderr
     for ext in ('png', 'pdf'):
         assert (out / 'fig09_training_curves' / f'fig09_training_curves.{ext}').stat().st_size > 1000
     page = (out / 'index.html').read_text()

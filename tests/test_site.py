@@ -165,3 +165,12 @@ def test_nothing_wider_than_its_column_and_figures_legible(page, site):
         if found['wide'] or found['tables'] or found['small']:
             bad[url.replace(site, '')] = found
     assert not bad, bad
+
+
+@pytest.mark.parametrize('name,part', [('09_unet.html', 'Library'), ('paper/fig10_roc.html', 'Paper'),
+                                       ('guide/night.html', 'Guide')])
+def test_navbar_marks_the_part_of_the_book(page, site, name, part):
+    page.goto(urljoin(site, name), wait_until='load')
+    marked = page.eval_on_selector_all('#quarto-header .navbar-nav a.nav-link.active',
+                                       'els => els.map(e => e.textContent.trim())')
+    assert marked == [part], marked
