@@ -10,8 +10,8 @@ from pathlib import Path
 from .io import IrisError, UsageError, atomic_write
 
 # %% auto #0
-__all__ = ['PAPER', 'save_figure', 'save_table', 'record_numbers', 'shared_lwir', 'ItemResult', 'run_item', 'paper_items',
-           'BatchReport', 'reproduce', 'paper_vs_ours', 'write_index']
+__all__ = ['PAPER', 'save_figure', 'save_table', 'record_numbers', 'shared_lwir', 'plot_architecture', 'ItemResult', 'run_item',
+           'paper_items', 'BatchReport', 'reproduce', 'paper_vs_ours', 'write_index']
 
 # %% ../nbs/15_book.ipynb #a9bb16de
 def save_figure(
@@ -73,7 +73,44 @@ def shared_lwir(
     folder = None if root is None else root / 'stardice_lwir' / part
     return folder if folder is not None and folder.is_dir() else None
 
-# %% ../nbs/15_book.ipynb #41d56093
+# %% ../nbs/15_book.ipynb #26fc44ff
+_COLOURS = dict(
+    Conv2D='#9ecae1',
+    Dense='#fdae6b',
+    MaxPooling2D='#c7e9c0',
+    UpSampling2D='#c7e9c0',
+    Concatenate='#dadaeb',
+    BatchNormalization='#f0f0f0',
+)
+
+
+def plot_architecture(
+    model,  # a built Keras model
+    title: str = '',  # the figure's title
+    width: float = 7.5,  # inches
+):
+    "Figure: the model's layers top to bottom, each with its type, output shape and parameters."
+    import matplotlib.pyplot as plt
+
+    layers = [l for l in model.layers if l.__class__.__name__ != 'InputLayer']
+    fig, ax = plt.subplots(figsize=(width, 0.3 * len(layers) + 0.8))
+    for i, l in enumerate(layers):
+        kind, y = l.__class__.__name__, len(layers) - i
+        shape = ' × '.join(str(d) for d in tuple(l.output.shape)[1:])
+        ax.add_patch(plt.Rectangle((0, y - 0.42), 1, 0.84, color=_COLOURS.get(kind, '#e5e5e5'), lw=0))
+        ax.text(0.02, y, f"{kind}  ({l.name})", va='center', fontsize=9)
+        ax.text(0.62, y, shape, va='center', fontsize=9, family='monospace')
+        ax.text(0.98, y, f"{l.count_params():,}", va='center', ha='right', fontsize=9)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0.4, len(layers) + 0.9)
+    ax.text(0.62, len(layers) + 0.6, 'output shape', fontsize=9, weight='bold')
+    ax.text(0.98, len(layers) + 0.6, 'parameters', fontsize=9, weight='bold', ha='right')
+    ax.set_axis_off()
+    ax.set_title(f"{title} — {model.count_params():,} parameters" if title else f"{model.count_params():,} parameters")
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/15_book.ipynb #eea8659c
 _SEG = "simulated frames scored against the simulator's exact truth; the paper: real frames against its recipe masks"
 _PUB = "clean folds (the paper's split drew with replacement: about half its validation images were training images)"
 _PUBLIC = {
@@ -107,7 +144,7 @@ def _paper_rows() -> list:
 
 PAPER = _paper_rows()
 
-# %% ../nbs/15_book.ipynb #4cac7e9e
+# %% ../nbs/15_book.ipynb #81aeae2b
 def _code_hash() -> str:
     "sha256 of the package's own code: a change of the library redoes the notebooks."
     root = Path(__file__).parent if '__file__' in globals() else Path('../iris_clouddeep')
@@ -130,7 +167,7 @@ def _kernel() -> str:
 
     return 'iris-clouddeep' if 'iris-clouddeep' in KernelSpecManager().find_kernel_specs() else 'python3'
 
-# %% ../nbs/15_book.ipynb #44d7e83b
+# %% ../nbs/15_book.ipynb #edeeb253
 @dataclass
 class ItemResult:
     "What became of one paper notebook."
@@ -178,7 +215,7 @@ def run_item(
     atomic_write(stamp_file, lambda f: Path(f).write_text(text), overwrite=True)
     return ItemResult(nb.stem, 'done', dt)
 
-# %% ../nbs/15_book.ipynb #e3c0993b
+# %% ../nbs/15_book.ipynb #7a533ab7
 def paper_items(
     book=None,  # the folder of paper notebooks (None: nbs/paper of the repository)
 ) -> list:
@@ -201,7 +238,7 @@ class BatchReport:
     def failed(self) -> list:
         return [r for r in self.items if r.status == 'failed']
 
-# %% ../nbs/15_book.ipynb #498cd710
+# %% ../nbs/15_book.ipynb #2824e629
 class _Item:
     "A picklable job: one notebook of the batch."
 
@@ -250,7 +287,7 @@ def reproduce(
     write_index(out, items, {r.name: r for r in results})
     return BatchReport(out, results, time.perf_counter() - t0)
 
-# %% ../nbs/15_book.ipynb #713ec6cb
+# %% ../nbs/15_book.ipynb #3babcdf4
 def _read_csv(path: Path) -> list:
     with open(path, newline='', encoding='utf-8') as f:
         return list(csv.DictReader(f))
@@ -278,7 +315,7 @@ def paper_vs_ours(
         for r in rows
     ]
 
-# %% ../nbs/15_book.ipynb #5e12e76a
+# %% ../nbs/15_book.ipynb #baa49bee
 def _about(nb: Path) -> tuple:
     "(title, description) from a notebook's first markdown cell."
     cell = next(c for c in json.loads(nb.read_text(encoding='utf-8'))['cells'] if c['cell_type'] == 'markdown')
@@ -330,7 +367,7 @@ def _section(out: Path, nb: Path, result) -> str:
         f'{_status(out, nb.stem, result)}{figs}{tables}{link}</section>'
     )
 
-# %% ../nbs/15_book.ipynb #8116f000
+# %% ../nbs/15_book.ipynb #66bc1680
 _STYLE = """body { font: 15px/1.45 system-ui, sans-serif; max-width: 1100px; margin: 1.5em auto; color: #222; }
 img { max-width: 100%; } table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
 td, th { border: 1px solid #ccc; padding: 0.2em 0.5em; } .failed { color: #b22; font-weight: 600; }
