@@ -451,7 +451,8 @@ def binned_tau(tau: np.ndarray) -> np.ndarray:
     return np.partition(blocks, 8, axis=-1)[..., 8].astype(np.float32)
 
 
-def _sim_night(k, seed, frames, cadence, hard, camera_kw, masks=False, tau=False):
+def _sim_night(k, seed, frames, cadence, hard, camera_kw, masks=False, tau=False) -> dict:
+    "Night `k` of a simulated dataset, binned: {'images', 'cover', 'kind', 'time', 'tau_max', 'masks', 'tau'}."
     from iris_clouddeep.simulate import night_frames, NightConfig, CameraParams
     from iris_clouddeep.preprocess import rebin
 
@@ -470,14 +471,14 @@ def _sim_night(k, seed, frames, cadence, hard, camera_kw, masks=False, tau=False
             ms.append((rebin(f['truth']) >= 0.5).astype(np.uint8))
         if tau:
             taus.append(binned_tau(f['tau']))
-    return (
-        np.stack(imgs),
-        np.array(cover),
-        kinds,
-        times,
-        np.array(tmax),
-        (np.stack(ms) if masks else None),
-        (np.stack(taus) if tau else None),
+    return dict(
+        images=np.stack(imgs),
+        cover=np.array(cover),
+        kind=kinds,
+        time=times,
+        tau_max=np.array(tmax),
+        masks=np.stack(ms) if masks else None,
+        tau=np.stack(taus) if tau else None,
     )
 
 
@@ -513,18 +514,17 @@ def simulate_dataset(
 
         get_reusable_executor().shutdown(wait=True)
     d = dict(
-        images=np.concatenate([r[0] for r in res]).astype(np.float32),
-        cover=np.concatenate([r[1] for r in res]),
-        kind=np.array(sum([r[2] for r in res], [])),
-        time=np.array(sum([r[3] for r in res], [])),
+        images=np.concatenate([r['images'] for r in res]).astype(np.float32),
+        cover=np.concatenate([r['cover'] for r in res]),
+        kind=np.array(sum([r['kind'] for r in res], [])),
+        time=np.array(sum([r['time'] for r in res], [])),
         night=np.repeat(np.arange(nights), frames_per_night),
         hard=np.repeat(hard, frames_per_night),
-        tau_max=np.concatenate([r[4] for r in res]),
+        tau_max=np.concatenate([r['tau_max'] for r in res]),
     )
-    if masks:
-        d['masks'] = np.concatenate([r[5] for r in res])
-    if tau:
-        d['tau'] = np.concatenate([r[6] for r in res])
+    for extra, wanted in (('masks', masks), ('tau', tau)):
+        if wanted:
+            d[extra] = np.concatenate([r[extra] for r in res])
     d['label'] = label_from_cover(d['cover'], d['tau_max'], min_cover)
     if cache is not None:
         Path(cache).parent.mkdir(parents=True, exist_ok=True)

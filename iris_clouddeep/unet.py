@@ -15,7 +15,7 @@ from .linear import load_config, ConfigError, find_folder, RunConfig
 from .masks import recipe_mask, mask_scores
 
 # %% auto #0
-__all__ = ['DATASETS', 'DEPTH_EDGES', 'pool2', 'upsample_to', 'build_unet', 'unet_param_count', 'count_params',
+__all__ = ['DATASETS', 'DEPTH_EDGES', 'xla_settings', 'pool2', 'upsample_to', 'build_unet', 'unet_param_count', 'count_params',
            'SegSimulationConfig', 'SegGeneralConfig', 'UNetNetworkConfig', 'UNetConfig', 'load_unet_config',
            'load_image_dataset', 'load_segmentation_data', 'Segmenter', 'read_saved_unet', 'load_segmenter',
            'train_unet', 'otsu_masks', 'segmentation_table', 'evaluate_segmenter', 'show_segmentation',
@@ -25,12 +25,21 @@ __all__ = ['DATASETS', 'DEPTH_EDGES', 'pool2', 'upsample_to', 'build_unet', 'une
 _XLA_CPU = '--xla_cpu_experimental_ynn_fusion_type=eltwise'
 
 
-def _flax():
-    """nnx, jax, jnp; before JAX's first computation, also turns on XLA's YNNPACK elementwise fusion on CPU (unless
-    `IRIS_XLA_DEFAULTS=0`)."""
+def xla_settings() -> str:
+    """The project's XLA settings, set in `XLA_FLAGS` before JAX starts: YNNPACK's elementwise fusion on CPU (the
+    UNet's training and inference, measured faster on two cores). A user's own flags are kept, and
+    `IRIS_XLA_DEFAULTS=0` leaves `XLA_FLAGS` alone. Returns the flags in force. JAX reads them when its backend
+    starts, so a call after the first JAX computation changes nothing."""
     flags = os.environ.get('XLA_FLAGS', '')
     if os.environ.get('IRIS_XLA_DEFAULTS', '1') != '0' and 'ynn_fusion_type' not in flags:
-        os.environ['XLA_FLAGS'] = f'{flags} {_XLA_CPU}'.strip()
+        flags = f'{flags} {_XLA_CPU}'.strip()
+        os.environ['XLA_FLAGS'] = flags
+    return flags
+
+
+def _flax():
+    "nnx, jax, jnp, imported where JAX starts: after `xla_settings`."
+    xla_settings()
     from flax import nnx
     import jax, jax.numpy as jnp
 
