@@ -15,8 +15,7 @@ from .preprocess import rebin, binned_adu, Normalizer
 
 # %% auto #0
 __all__ = ['RECIPE', 'recipe_stretch', 'recipe_mask', 'confusion_counts', 'scores_from_counts', 'mask_scores', 'bin_truth',
-           'preprocess_frame', 'product_name', 'truth_binned', 'preprocess_file', 'recipe_agreement',
-           'rows_to_markdown', 'show_recipe']
+           'preprocess_frame', 'product_name', 'truth_binned', 'preprocess_file', 'recipe_agreement', 'show_recipe']
 
 # %% ../nbs/03_masks.ipynb #0ed768c3
 RECIPE = 'zscale(0.9)+log(1e5)+otsu'
@@ -177,16 +176,6 @@ def recipe_agreement(
             )
         )
     return rows
-
-
-def rows_to_markdown(rows: list, floatfmt: str = '.3f') -> str:
-    "A list of dicts as a Markdown table."
-    keys = list(rows[0])
-    f = lambda v: format(v, floatfmt) if isinstance(v, float) else str(v)
-    return '\n'.join(
-        ['| ' + ' | '.join(keys) + ' |', '|' + '---|' * len(keys)]
-        + ['| ' + ' | '.join(f(r[k]) for k in keys) + ' |' for r in rows]
-    )
 
 # %% ../nbs/03_masks.ipynb #ced453c7
 def show_recipe(frames: list, titles=None):

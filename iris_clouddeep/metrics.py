@@ -13,7 +13,7 @@ from .masks import confusion_counts, scores_from_counts
 
 # %% auto #0
 __all__ = ['binary_metrics', 'confusion_matrix', 'best_threshold', 'roc_points', 'reliability', 'pixel_metrics', 'write_csv',
-           'read_csv', 'plot_roc', 'plot_confusion', 'plot_reliability', 'plot_history']
+           'read_csv', 'plot_roc', 'plot_confusion', 'plot_reliability', 'plot_history', 'rows_to_markdown']
 
 # %% ../nbs/06_metrics.ipynb #9ccaa5ad
 def binary_metrics(
@@ -220,3 +220,13 @@ def plot_history(history, ax=None, keys=('loss', 'val_loss')):
     ax.legend()
     ax.grid(alpha=0.3)
     return ax.figure
+
+# %% ../nbs/06_metrics.ipynb #aca6dfce
+def rows_to_markdown(rows: list, floatfmt: str = '.3f') -> str:
+    "A list of dicts as a Markdown table."
+    keys = list(rows[0])
+    f = lambda v: format(v, floatfmt) if isinstance(v, float) else str(v)
+    return '\n'.join(
+        ['| ' + ' | '.join(keys) + ' |', '|' + '---|' * len(keys)]
+        + ['| ' + ' | '.join(f(r[k]) for k in keys) + ' |' for r in rows]
+    )
