@@ -34,7 +34,8 @@ def _expand(paths) -> list:
 
 def _cmd_simulate(a):
     "Write a simulated night of raw frames with TRUTH masks."
-    from iris_clouddeep.simulate import simulate_night, NightConfig, CameraParams
+    from dataclasses import replace
+    from iris_clouddeep.simulate import simulate_night, NightConfig, night_camera
 
     default = NightConfig()
     weights = default.kind_weights if a.kinds == default.kinds else (1.0,) * len(a.kinds)  # the API's mix by default
@@ -47,9 +48,10 @@ def _cmd_simulate(a):
         kinds=a.kinds,
         kind_weights=weights,
         keep_tau=a.keep_tau,
-        camera=CameraParams(gain=a.gain),
         spells=a.spells,
     )
+    fixed = {k: v for k, v in (('gain', a.gain), ('sky_level', a.level)) if v is not None}
+    cfg = replace(cfg, camera=replace(night_camera(cfg, a.seed), **fixed))  # the seed's camera, with what was given
     paths = simulate_night(a.out, cfg, seed=a.seed, overwrite=a.overwrite, progress=not a.quiet, pace=a.pace)
     from astropy.io import fits
 
@@ -505,7 +507,9 @@ def _add_simulate(sub):
     _writes(s, 'folder for the frames (created)', overwrite='replace frames of the same names')
     s.add_argument('--frames', type=_positive(int), default=60, help='number of frames')
     s.add_argument('--seed', type=int, default=0, help='seed of everything in the night')
-    s.add_argument('--start', default='2023-02-14T20:00:00', help='DATE-OBS of the first frame (UTC, ISO)')
+    s.add_argument(
+        '--start', default=None, help='DATE-OBS of the first frame (UTC, ISO; default: a winter evening drawn from the seed)'
+    )
     s.add_argument('--cadence', type=_positive(float), default=30.0, help='seconds between frames (0.111: 9 Hz)')
     s.add_argument(
         '--spell-minutes',
@@ -517,7 +521,12 @@ def _add_simulate(sub):
     s.add_argument(
         '--kinds', default='low,mid,cirrus,low+cirrus', type=_kinds, help='cloudy scene kinds, comma-separated'
     )
-    s.add_argument('--gain', type=_positive(float), default=60.0, help='responsivity, ADU per W m-2 sr-1')
+    s.add_argument(
+        '--gain', type=_positive(float), default=None, help='responsivity, ADU per W m-2 sr-1 (default: drawn, 15-150)'
+    )
+    s.add_argument(
+        '--level', type=_positive(float), default=None, help='clear-sky level in ADU (default: drawn, 300-3000)'
+    )
     s.add_argument('--keep-tau', action='store_true', help='also write the optical-depth map (extension TAU)')
     s.add_argument(
         '--spells',

@@ -13,12 +13,11 @@ from astropy.io import fits
 from .io import UsageError, IrisError, RAW_SHAPE, BINNED_SHAPE, atomic_write
 
 # %% auto #0
-__all__ = ['IMG_EXT', 'CLOUDY_MIN_COVER', 'CLEAR_MAX_TAU', 'CAMERA_RANGES', 'HARD_NIGHT', 'parse_frame_name', 'night_of',
-           'FrameRecord', 'scan_frames', 'write_manifest', 'read_manifest', 'select_frames', 'sample_frames',
-           'block_of', 'split_by_block', 'to_gray', 'resize_image', 'resize_mask', 'load_image_folder',
-           'load_public_segmentation', 'load_swimcat', 'load_cloudynight', 'public_root', 'load_lwir_segmentation',
-           'similarity_groups', 'split_groups', 'plot_cover_timeline', 'label_from_cover', 'draw_camera', 'binned_tau',
-           'simulate_dataset', 'split_nights']
+__all__ = ['IMG_EXT', 'CLOUDY_MIN_COVER', 'CLEAR_MAX_TAU', 'HARD_NIGHT', 'parse_frame_name', 'night_of', 'FrameRecord',
+           'scan_frames', 'write_manifest', 'read_manifest', 'select_frames', 'sample_frames', 'block_of',
+           'split_by_block', 'to_gray', 'resize_image', 'resize_mask', 'load_image_folder', 'load_public_segmentation',
+           'load_swimcat', 'load_cloudynight', 'public_root', 'load_lwir_segmentation', 'similarity_groups',
+           'split_groups', 'plot_cover_timeline', 'label_from_cover', 'binned_tau', 'simulate_dataset', 'split_nights']
 
 # %% ../nbs/04_datasets.ipynb #82709f72
 _NAME = re.compile(r'(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_flux(?:_(\d+))?')
@@ -429,17 +428,9 @@ def label_from_cover(
     return np.where(c >= min_cover, 1, np.where(clear, 0, -1)).astype(np.int8)
 
 
-CAMERA_RANGES = dict(
-    gain=(45.0, 80.0), sky_level=(1000.0, 1400.0), radial_amp=(50.0, 110.0)
-)  # drawn per night (CameraParams)
 HARD_NIGHT = dict(
     cover_range=(0.005, 0.12), kinds=('low', 'mid', 'cirrus'), kind_weights=(0.25, 0.15, 0.6)
 )  # NightConfig of a hard night
-
-
-def draw_camera(rng: np.random.Generator) -> dict:
-    "A night's camera: gain, clear-sky level and radial pattern drawn from `CAMERA_RANGES` (CameraParams keywords)."
-    return {k: float(rng.uniform(*r)) for k, r in CAMERA_RANGES.items()}
 
 
 def binned_tau(tau: np.ndarray) -> np.ndarray:
@@ -457,7 +448,7 @@ def _sim_night(k, seed, frames, cadence, hard, camera_kw, masks=False, tau=False
     from iris_clouddeep.preprocess import rebin
 
     rng = np.random.default_rng([seed, 7, k])
-    cam = CameraParams(**(draw_camera(rng) | camera_kw))
+    cam = CameraParams.random(rng, **camera_kw)  # over the documented ranges (`simulate.CAMERA_RANGES`)
     start = (datetime(2023, 1, 1, 19) + timedelta(days=k)).isoformat()
     cfg = NightConfig(start=start, n_frames=frames, cadence=cadence, camera=cam, **(HARD_NIGHT if hard else {}))
     imgs, cover, tmax, kinds, times, ms, taus = [], [], [], [], [], [], []

@@ -74,7 +74,7 @@ class GeneralConfig:
         default_factory=lambda: ['../shared/data', '../../shared/data']
     )  # where to look for the dataset
     train_fraction: float = 0.6  # share for training; the rest is split equally into validation and test
-    normalisation: str = 'mean_std'  # 'min_max' or 'mean_std' (fitted on the training split only), or 'frame'
+    normalisation: str = 'mean_std'  # 'min_max' or 'mean_std' (fitted on the training split only), 'frame' or 'offset'
     output_dir: str = 'runs/classifier'  # the run's folder (config, model, history, metrics)
     simulation: SimulationConfig = field(default_factory=SimulationConfig)
 
@@ -144,9 +144,9 @@ class ClassifierConfig(RunConfig):
             ),
             (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
             (
-                g.normalisation in ('min_max', 'mean_std', 'frame'),
+                g.normalisation in ('min_max', 'mean_std', 'frame', 'offset'),
                 'general.normalisation',
-                "'min_max', 'mean_std' or 'frame'",
+                "'min_max', 'mean_std', 'frame' or 'offset'",
             ),
             (
                 n.batch_size >= 1 and n.num_epochs >= 1 and n.patience >= 1,

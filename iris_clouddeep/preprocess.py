@@ -21,7 +21,7 @@ from iris_clouddeep.io import (
 from .io import ADURangeError, UsageError, read_json
 
 # %% auto #0
-__all__ = ['FRAME_MIN_STD', 'rebin', 'binned_adu', 'Normalizer', 'AugmentConfig', 'random_affine', 'augment_pair',
+__all__ = ['FRAME_MIN_STD', 'OFFSET_SCALE', 'rebin', 'binned_adu', 'Normalizer', 'AugmentConfig', 'random_affine', 'augment_pair',
            'show_augmentations']
 
 # %% ../nbs/01_preprocess.ipynb #c833f1f8
@@ -93,9 +93,10 @@ def binned_adu(
     return rebin(a) if a.shape == RAW_SHAPE else a
 
 # %% ../nbs/01_preprocess.ipynb #a9f42ae6
-_METHODS = ('dr', 'min_max', 'mean_std', 'frame')
+_METHODS = ('dr', 'min_max', 'mean_std', 'frame', 'offset')
 
 FRAME_MIN_STD = 4.0  # ADU: the camera's temporal noise; a featureless frame is not stretched beyond it
+OFFSET_SCALE = 100.0  # ADU: the unit of the 'offset' normalisation (a thin cirrus is tens, a thick cloud thousands)
 
 
 def _per_frame(x, min_std: float) -> np.ndarray:
@@ -105,13 +106,20 @@ def _per_frame(x, min_std: float) -> np.ndarray:
     return ((x - m) / s).astype(np.float32)
 
 
+def _less_median(x, scale: float) -> np.ndarray:
+    "Each image (last two axes) minus its median, in units of `scale` ADU."
+    m = np.median(x.reshape(*x.shape[:-2], -1), axis=-1)[..., None, None]
+    return ((x - m) / np.float32(scale)).astype(np.float32)
+
+
 @dataclass
 class Normalizer:
     "Pixel normalisation with statistics fitted on training data only."
 
-    method: str = 'dr'  # 'dr' (÷2**14), 'min_max', 'mean_std' or 'frame' (each image by its own statistics)
+    method: str = 'dr'  # 'dr' (÷2**14), 'min_max', 'mean_std', 'frame' (each image by its own statistics), 'offset'
     a: float | None = None  # min (min_max) or mean (mean_std), fitted
-    b: float | None = None  # max (min_max) or std (mean_std), fitted; 'frame': the smallest spread divided by (ADU)
+    b: float | None = None  # max (min_max) or std (mean_std), fitted; 'frame': the smallest spread divided by;
+    # 'offset': the unit (ADU)
     n_fit: int = 0  # number of pixels the statistics came from
 
     def __post_init__(self):
@@ -120,7 +128,7 @@ class Normalizer:
 
     @property
     def fitted(self):
-        return self.method in ('dr', 'frame') or (self.a is not None and self.b is not None)
+        return self.method in ('dr', 'frame', 'offset') or (self.a is not None and self.b is not None)
 
     def fit(self, images):
         "Fit the statistics on training images (any shape, NaN ignored); returns a new Normalizer."
@@ -128,6 +136,8 @@ class Normalizer:
             return Normalizer('dr')
         if self.method == 'frame':
             return Normalizer('frame', b=self.b or FRAME_MIN_STD)
+        if self.method == 'offset':
+            return Normalizer('offset', b=self.b or OFFSET_SCALE)
         x = np.asarray(images, np.float64)
         fin = np.isfinite(x)
         if not fin.any():
@@ -145,6 +155,8 @@ class Normalizer:
             return x / np.float32(DR)
         if self.method == 'frame':
             return _per_frame(x, self.b or FRAME_MIN_STD)
+        if self.method == 'offset':
+            return _less_median(x, self.b or OFFSET_SCALE)
         if not self.fitted:
             raise IrisError(f"Normalizer({self.method!r}) is not fitted: call .fit(training_images) first")
         if self.method == 'min_max':

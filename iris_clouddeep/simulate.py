@@ -5,6 +5,7 @@
 # %% ../nbs/02_simulate.ipynb #767a746f
 from __future__ import annotations
 import time
+import zlib
 from dataclasses import dataclass, field, asdict, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,10 +15,12 @@ from astropy.io import fits
 from .io import UsageError, DR, ADU_MAX, RAW_SHAPE, FrameHeader, write_raw, atomic_write
 
 # %% auto #0
-__all__ = ['PIXEL_DEG', 'CLOUD_TYPES', 'TAU_THRESHOLD', 'SCENE_KINDS', 'band_radiance', 'brightness_temperature', 'SkyParams',
-           'elevation_map', 'clear_sky_radiance', 'gaussian_field', 'CloudType', 'CloudLayer', 'CameraParams', 'Camera',
-           'Scene', 'simulate_frame', 'simulate_clear_paper', 'NightConfig', 'night_plan', 'frame_name', 'night_frames',
-           'simulate_night', 'show_frames', 'power_spectrum', 'plot_power_spectra', 'noise_figures']
+__all__ = ['PIXEL_DEG', 'CLOUD_TYPES', 'TAU_THRESHOLD', 'SPEED_RANGE', 'CAMERA_RANGES', 'SCENE_KINDS', 'KIND_WEIGHTS',
+           'band_radiance', 'brightness_temperature', 'SkyParams', 'elevation_map', 'clear_sky_radiance',
+           'gaussian_field', 'CloudType', 'CloudLayer', 'CameraParams', 'Camera', 'Scene', 'simulate_frame',
+           'simulate_clear_paper', 'NightConfig', 'night_plan', 'night_start', 'night_camera', 'frame_name',
+           'night_frames', 'simulate_night', 'show_frames', 'power_spectrum', 'plot_power_spectra', 'noise_figures',
+           'realism_table']
 
 # %% ../nbs/02_simulate.ipynb #a06aa8ef
 _H, _C, _K = 6.62607015e-34, 2.99792458e8, 1.380649e-23
@@ -106,40 +109,60 @@ def gaussian_field(
 # %% ../nbs/02_simulate.ipynb #e20fa8c0
 @dataclass
 class CloudType:
-    "Radiative and textural properties of one cloud type."
+    "Radiative, textural and dynamical properties of one cloud type."
 
     name: str
     excess: float  # excess band radiance at ε = 1, zenith (W m⁻² sr⁻¹)
-    height_km: float  # cloud base, sets the physical size of a pixel
-    sigma: tuple  # range of σ of log τ (larger: thicker cores, sharper edges)
+    height_km: float  # cloud base: sets the physical size of a pixel and the angular speed
+    sigma: tuple  # range of σ of the log field (how fast τ grows into a cloud's body)
+    tau_scale: tuple  # range of the optical-depth scale A, drawn log-uniform (large: opaque bodies, sharp edges)
+    wind: tuple  # range of the wind speed at the cloud's height (m/s)
     aspect: tuple = (1.0, 1.5)  # range of streak aspect ratios
-    tau_max: float = 300.0
+    tau_max: float = 300.0  # largest optical depth
 
 
 CLOUD_TYPES = {
-    'low': CloudType('low', 24.0, 1.5, (1.5, 2.5)),
-    'mid': CloudType('mid', 19.0, 4.0, (1.2, 2.2)),
-    'cirrus': CloudType('cirrus', 9.2, 9.0, (0.5, 1.3), (2.0, 10.0), tau_max=3.0),
+    'low': CloudType('low', 24.0, 1.5, (1.5, 2.5), (0.5, 50.0), (3.0, 12.0)),
+    'mid': CloudType('mid', 19.0, 4.0, (1.2, 2.2), (0.3, 30.0), (5.0, 25.0)),
+    'cirrus': CloudType('cirrus', 9.2, 9.0, (0.5, 1.3), (0.02, 1.0), (10.0, 40.0), (2.0, 10.0), tau_max=3.2),
 }
 TAU_THRESHOLD = 0.25  # truth: cloud where visible optical depth ≥ this
+SPEED_RANGE = (0.05, 0.6)  # documented angular drift speeds (deg/s)
+
 
 # %% ../nbs/02_simulate.ipynb #78337911
+def _bilinear(small: np.ndarray, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+    "Sample a periodic grid at fractional rows `r` and columns `c` (1-D), separably."
+    gh, gw = small.shape
+    r0 = np.floor(r).astype(int)
+    fr = (r - r0)[:, None]
+    c0 = np.floor(c).astype(int)
+    fc = (c - c0)[None, :]
+    rows = (1 - fr) * small[r0 % gh] + fr * small[(r0 + 1) % gh]
+    return ((1 - fc) * rows[:, c0 % gw] + fc * rows[:, (c0 + 1) % gw]).astype(np.float32)
+
+
 @dataclass
 class CloudLayer:
-    "One drifting, evolving cloud layer: a pair of periodic fields plus its type and parameters."
+    "One drifting, evolving cloud layer: a chain of periodic fields plus its type and parameters."
 
     ctype: CloudType
-    cover: float  # fraction of the layer above the truth threshold
-    sigma: float  # σ of log τ
+    cover: float  # fraction of the layer at or above the truth threshold
+    sigma: float  # σ of the log field
+    tau_scale: float  # optical-depth scale A
     wind: tuple  # drift (rows, cols) in raw pixels per second
-    evolve: float  # rotation rate between the two fields (rad/s)
+    evolve: float  # seconds for one field to give way to the next
     humidity: float  # multiplies the excess radiance (0.85–1.15)
-    fa: np.ndarray = field(repr=False, default=None)
-    fb: np.ndarray = field(repr=False, default=None)
+    seed: int = 0  # seed of the chain of fields
+    k_break: float = 0.05  # spectral break (cycles per cell)
+    aspect: float = 1.0  # streak aspect ratio
+    angle: float = 0.0  # streak direction (deg)
+    grid: tuple = (512, 512)  # cells of one periodic field
     cell: int = 4  # raw pixels per grid cell
+    _fields: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def random(cls, ctype, rng, cover=None, grid=(256, 256), cell=4, elevation=60.0):
+    def random(cls, ctype, rng, cover=None, grid=(512, 512), cell=4, elevation=60.0):
         "Draw a layer of type `ctype` (name or CloudType) with random texture, drift and evolution."
         ct = CLOUD_TYPES[ctype] if isinstance(ctype, str) else ctype
         cover = rng.uniform(0.15, 0.95) if cover is None else cover
@@ -147,67 +170,87 @@ class CloudLayer:
         # physical size of a grid cell → the 300 m break in cycles per cell
         cell_m = ct.height_km * 1e3 / np.sin(np.deg2rad(elevation)) * np.deg2rad(PIXEL_DEG) * cell
         kb = float(np.clip(cell_m / 300.0, 1e-3, 0.45))
-        fa, fb = (gaussian_field(grid, rng, k_break=kb, aspect=aspect, angle=ang) for _ in range(2))
-        speed = rng.uniform(0.05, 0.6) / PIXEL_DEG  # 0.05–0.6 deg/s in raw px/s
+        # angular speed of a wind at the cloud's height, within the documented range
+        deg_s = np.rad2deg(rng.uniform(*ct.wind) * np.sin(np.deg2rad(elevation)) / (ct.height_km * 1e3))
+        speed = float(np.clip(deg_s, *SPEED_RANGE)) / PIXEL_DEG
         wa = np.deg2rad(ang if ct.name == 'cirrus' else rng.uniform(0, 360))  # cirrus streaks lie along the wind
+        wrap = min(grid) * cell / speed  # seconds until the periodic field would come round again
         return cls(
-            ct,
-            float(cover),
-            float(rng.uniform(*ct.sigma)),
-            (float(speed * np.sin(wa)), float(speed * np.cos(wa))),
-            float(rng.uniform(0.002, 0.02)),
-            float(rng.uniform(0.85, 1.15)),
-            fa,
-            fb,
-            cell,
-        )
+            ct, float(cover), float(rng.uniform(*ct.sigma)), float(np.exp(rng.uniform(*np.log(ct.tau_scale)))),
+            (float(speed * np.sin(wa)), float(speed * np.cos(wa))), float(min(rng.uniform(60, 600), wrap / 3)),
+            float(rng.uniform(0.85, 1.15)), int(rng.integers(2**62)) ^ zlib.crc32(ct.name.encode()),
+            kb, float(aspect), float(ang), tuple(grid), cell,
+        )  # fmt: skip
+
+    def field_k(self, k: int) -> np.ndarray:
+        "The k-th field of the chain (made from the layer's seed and k; the last few are kept)."
+        if k not in self._fields:
+            rng = np.random.default_rng([self.seed, k])
+            f = gaussian_field(self.grid, rng, k_break=self.k_break, aspect=self.aspect, angle=self.angle)
+            self._fields = {j: v for j, v in self._fields.items() if abs(j - k) <= 1} | {k: f}
+        return self._fields[k]
 
     def g(self, t: float, shape=RAW_SHAPE) -> np.ndarray:
         "The unit Gaussian field at time t (s), sampled on the raw pixel grid."
-        h, w = shape
-        r = (np.arange(h, dtype=np.float32) + self.wind[0] * t) / self.cell
-        c = (np.arange(w, dtype=np.float32) + self.wind[1] * t) / self.cell
-        ca, sa = np.cos(self.evolve * t), np.sin(self.evolve * t)
-        small = ca * self.fa + sa * self.fb
-        # bilinear, periodic: sample the grid rows/cols, then interpolate separably
-        gh, gw = small.shape
-        r0 = np.floor(r).astype(int)
-        fr = (r - r0)[:, None]
-        c0 = np.floor(c).astype(int)
-        fc = (c - c0)[None, :]
-        rows = (1 - fr) * small[r0 % gh] + fr * small[(r0 + 1) % gh]
-        return ((1 - fc) * rows[:, c0 % gw] + fc * rows[:, (c0 + 1) % gw]).astype(np.float32)
+        s = t / self.evolve
+        k = int(np.floor(s))
+        phi = (s - k) * np.pi / 2  # field k gives way to field k + 1: the sky never repeats
+        small = np.float32(np.cos(phi)) * self.field_k(k) + np.float32(np.sin(phi)) * self.field_k(k + 1)
+        r = (np.arange(shape[0], dtype=np.float32) + self.wind[0] * t) / self.cell
+        c = (np.arange(shape[1], dtype=np.float32) + self.wind[1] * t) / self.cell
+        return _bilinear(small, r, c)
 
     def tau(self, t: float, shape=RAW_SHAPE) -> np.ndarray:
-        "Visible optical depth at time t."
-        q = special.ndtri(1 - self.cover)
-        return np.minimum(TAU_THRESHOLD * np.exp(self.sigma * (self.g(t, shape) - q)), self.ctype.tau_max).astype(
-            np.float32
-        )
+        "Visible optical depth at time t: exactly zero outside the cloud bodies."
+        A = self.tau_scale
+        q = special.ndtri(1 - self.cover) - np.log1p(TAU_THRESHOLD / A) / self.sigma  # τ(g) = threshold at cover
+        tau = A * np.expm1(self.sigma * np.maximum(self.g(t, shape) - np.float32(q), 0))
+        return np.minimum(tau, self.ctype.tau_max).astype(np.float32)
+
 
 # %% ../nbs/02_simulate.ipynb #68b76c25
+CAMERA_RANGES = dict(
+    gain=(15.0, 150.0), sky_level=(300.0, 3000.0), radial_amp=(27.0, 133.0), shutter_temp=(-5.0, 25.0)
+)  # documented ranges a night's camera is drawn from (gain and level log-uniform)
+
+
 @dataclass
 class CameraParams:
     "Tau2 detector model (ADU unless stated)."
 
     gain: float = 60.0  # responsivity G, ADU per W m⁻² sr⁻¹ (assumption: 15–150)
-    sky_level: float = 1200.0  # ADU of clear zenith sky (300–3000 with flat-field and shutter temperature)
+    sky_level: float = 1200.0  # ADU of clear zenith sky at the night's first shutter temperature (300–3000)
     read_noise: float = 4.0  # temporal noise σ
     column_sigma: float = 1.3  # σ of column offsets
     fpn_sigma: float = 1.8  # σ of the residual fixed pattern
-    radial_amp: float = 73.0  # radial pattern amplitude at r = 320 px
+    radial_amp: float = 73.0  # radial pattern amplitude at r = 320 px (depth at the corners 1.6× this: 50–250)
     radial_offset: float = 30.0  # distance of its centre from the frame centre (px)
     n_bad_columns: int = 2  # columns with a large offset
     bad_column_adu: tuple = (8.0, 30.0)  # range of |offset| of bad columns
     drift_sigma: float = 3.0  # σ of the offset drift over one flat-field interval
-    ffc_period: float = 30.0  # s between flat-field corrections
+    ffc_period: float = 30.0  # mean s between flat-field corrections
+    ffc_jitter: float = 0.15  # the intervals vary by up to this share of the period
     ffc_freeze: float = 0.4  # s of frozen frames after each correction
-    jump_prob: float = 0.03  # chance of a 10–16 ADU jump per flat-field interval
+    jump_prob: float = 0.1  # chance of a 10–16 ADU jump within one flat-field interval
+    shutter_temp: float = 5.0  # shutter temperature at the start of the night (°C)
+    shutter_rate: float = -0.8  # its change through the night (K per hour)
     psf_sigma: float = 0.35  # px
 
+    @classmethod
+    def random(cls, rng: np.random.Generator, **fixed) -> CameraParams:
+        "A camera drawn over `CAMERA_RANGES` (gain and level log-uniform), with any keyword given `fixed`."
+        lu = lambda lo, hi: float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+        r = CAMERA_RANGES
+        drawn = dict(
+            gain=lu(*r['gain']), sky_level=lu(*r['sky_level']), radial_amp=lu(*r['radial_amp']),
+            shutter_temp=float(rng.uniform(*r['shutter_temp'])), shutter_rate=float(rng.uniform(-1.5, 0.2)),
+        )  # fmt: skip
+        return cls(**(drawn | fixed))
 
+
+# %% ../nbs/02_simulate.ipynb #863a77bd
 class Camera:
-    "A camera instance: the fixed patterns drawn once, then `adu(L, t)` turns radiance into ADU."
+    "A camera instance: the fixed patterns and flat-field schedule drawn once; `adu(L, t)` turns radiance into ADU."
 
     def __init__(self, params: CameraParams = CameraParams(), seed: int = 0, shape=RAW_SHAPE):
         self.p, self.shape = params, shape
@@ -223,30 +266,49 @@ class Camera:
         self.bad_columns = np.sort(bad)
         self.fixed = (fixed + cols[None] + rng.normal(0, params.fpn_sigma, shape)).astype(np.float32)
         self._ffc_seed = int(rng.integers(2**31))
+        gaps = params.ffc_period * (1 + params.ffc_jitter * rng.uniform(-1, 1, 4096))
+        self.ffc_times = np.concatenate([[-np.inf], np.cumsum(gaps) - rng.uniform(0, params.ffc_period)])
+
+    def ffc_index(self, t: float) -> int:
+        "Index of the last flat-field correction at or before time t (s); 0 before the first."
+        return int(np.searchsorted(self.ffc_times, t % self.ffc_times[-1], side='right')) - 1
+
+    def shutter(self, t: float) -> float:
+        "Shutter temperature (°C) at time t (s), as the header's SHU-TEMP records it."
+        return float(self.p.shutter_temp + self.p.shutter_rate * t / 3600)
+
+    def level(self, t: float) -> float:
+        "Clear-zenith level (ADU) after the last correction: the shutter it used as reference sets it."
+        t_ref = max(self.ffc_times[self.ffc_index(t)], 0.0)
+        b_ref, b_start = band_radiance(273.15 + np.array([self.shutter(t_ref), self.p.shutter_temp]))
+        return float(self.p.sky_level - self.p.gain * (b_ref - b_start))
 
     def offset(self, t: float) -> float:
-        "Frame-common offset at time t (s): linear drift within each flat-field interval, rare jumps."
-        i = int(t // self.p.ffc_period)
+        "Frame-common offset at time t (s) beyond the level: drift since the last correction, and rare jumps."
+        i = self.ffc_index(t)
+        t0, t1 = self.ffc_times[i], self.ffc_times[i + 1]
         r = np.random.default_rng([self._ffc_seed, i])
         slope, jump = r.normal(0, self.p.drift_sigma), 0.0
         if r.uniform() < self.p.jump_prob:
             jump = r.choice([-1, 1]) * r.uniform(10, 16)
-        frac = (t - i * self.p.ffc_period) / self.p.ffc_period
+        frac = (t - t0) / (t1 - t0) if np.isfinite(t0) else 0.0
         return float(slope * frac + (jump if frac > r.uniform() else 0.0))
 
     def frozen(self, t: float) -> bool:
         "Whether t falls in the frozen frames right after a flat-field correction."
-        return 0 < t and (t % self.p.ffc_period) < self.p.ffc_freeze and t >= self.p.ffc_period
+        return bool(t - self.ffc_times[self.ffc_index(t)] < self.p.ffc_freeze)
 
     def adu(self, L_rel: np.ndarray, t: float, rng: np.random.Generator) -> np.ndarray:
         "Radiance relative to clear zenith (W m⁻² sr⁻¹) → quantised, saturated 14-bit ADU (float32)."
         sig = ndimage.gaussian_filter(L_rel * np.float32(self.p.gain), self.p.psf_sigma, truncate=3.0)
-        out = sig + self.fixed + np.float32(self.p.sky_level + self.offset(t))
+        out = sig + self.fixed + np.float32(self.level(t) + self.offset(t))
         out += rng.standard_normal(self.shape, dtype=np.float32) * np.float32(self.p.read_noise)
         return np.clip(np.rint(out), 0, ADU_MAX)
 
+
 # %% ../nbs/02_simulate.ipynb #ff800e56
 SCENE_KINDS = ('clear', 'low', 'mid', 'cirrus', 'low+cirrus')
+KIND_WEIGHTS = (0.4, 0.2, 0.3, 0.1)  # how often each cloudy kind (low, mid, cirrus, low+cirrus) comes, everywhere
 
 
 @dataclass
@@ -258,7 +320,7 @@ class Scene:
     kind: str = 'clear'
 
     @classmethod
-    def random(cls, kind: str, rng: np.random.Generator, cover=None, grid=(256, 256), cover_range=(0.15, 0.95)):
+    def random(cls, kind: str, rng: np.random.Generator, cover=None, grid=(512, 512), cover_range=(0.15, 0.95)):
         """A scene of `kind` (one of SCENE_KINDS) with random pointing, atmosphere and clouds (layer cover from
         `cover_range` unless given)."""
         if kind not in SCENE_KINDS:
@@ -304,7 +366,7 @@ def simulate_frame(
 ) -> dict:
     "One raw-like frame: {'adu', 'tau', 'truth', 'kind', 'cover', 'scene'}."
     rng = np.random.default_rng(seed)
-    kind = kind or str(rng.choice(SCENE_KINDS, p=[0.4, 0.25, 0.1, 0.2, 0.05]))
+    kind = kind or str(rng.choice(SCENE_KINDS, p=[0.4] + [0.6 * w for w in KIND_WEIGHTS]))
     scene = Scene.random(kind, rng, cover, grid=(160, 192))
     cam = camera or Camera(seed=int(rng.integers(2**31)))
     L, tau = scene.render(t)
@@ -359,7 +421,7 @@ def simulate_clear_paper(
 class NightConfig:
     "How to simulate one night."
 
-    start: str = '2023-02-14T20:00:00'  # DATE-OBS of the first frame (UTC, ISO)
+    start: str | None = None  # DATE-OBS of the first frame (UTC, ISO); None: a winter evening drawn from the seed
     n_frames: int = 60  # number of frames
     cadence: float = 30.0  # seconds between frames (1/9 for the camera's 9 Hz)
     spell_minutes: float | None = (
@@ -367,10 +429,10 @@ class NightConfig:
     )
     cloudy_fraction: float = 0.6  # share of cloudy spells
     kinds: tuple = ('low', 'mid', 'cirrus', 'low+cirrus')  # cloudy spell kinds …
-    kind_weights: tuple = (0.4, 0.2, 0.3, 0.1)  # … and their weights
+    kind_weights: tuple = KIND_WEIGHTS  # … and their weights
     keep_tau: bool = False  # also write the optical depth map (extension TAU, float32)
     cover_range: tuple = (0.15, 0.95)  # range of the cloud layers' cover (small values: scattered clouds, thin cirrus)
-    camera: CameraParams = field(default_factory=CameraParams)
+    camera: CameraParams | None = None  # the detector; None: one drawn from the seed over `CAMERA_RANGES`
     spells: tuple | None = None  # a scripted night, ((kind, minutes), ...) in order; None: spells drawn at random
 
     def __post_init__(self):
@@ -414,6 +476,19 @@ def _scripted_plan(cfg: NightConfig, rng, dur: float) -> list:
     return plan
 
 
+def night_start(cfg: NightConfig, seed: int) -> datetime:
+    "DATE-OBS of a night's first frame: `cfg.start`, or an evening of the 2022–23 winter drawn from `seed`."
+    if cfg.start:
+        return datetime.fromisoformat(cfg.start)
+    rng = np.random.default_rng([seed, 5])
+    return datetime(2022, 11, 1, 18) + timedelta(days=int(rng.integers(120)), seconds=int(rng.integers(6 * 3600)))
+
+
+def night_camera(cfg: NightConfig, seed: int) -> CameraParams:
+    "The detector of a night: `cfg.camera`, or one drawn from `seed`."
+    return cfg.camera or CameraParams.random(np.random.default_rng([seed, 4]))
+
+
 def frame_name(t0: datetime, i: int, dt: float) -> str:
     "Camera-style file name of frame i taken dt seconds after t0."
     return f"{(t0 + timedelta(seconds=dt)).strftime('%Y_%m_%d_%H_%M_%S')}_flux_{i}.fits"
@@ -424,9 +499,9 @@ def night_frames(
     seed: int = 0,  # seed of everything
 ):
     """Generate a night's frames in memory: dicts with i, t (s), date, adu, tau, truth, kind, spell_seed, elevation,
-    ffcframe."""
-    t0 = datetime.fromisoformat(cfg.start)
-    cam = Camera(cfg.camera, seed=int(np.random.default_rng([seed, 2]).integers(2**31)))
+    ffcframe, shutter (°C), gain."""
+    t0 = night_start(cfg, seed)
+    cam = Camera(night_camera(cfg, seed), seed=int(np.random.default_rng([seed, 2]).integers(2**31)))
     plan = night_plan(cfg, seed)
     scene, spell, last, elev = None, None, None, None
     for i in range(cfg.n_frames):
@@ -434,7 +509,7 @@ def night_frames(
         sp = next(s for s in plan if s[0] <= t < s[1]) if t < plan[-1][1] else plan[-1]
         if sp is not spell:
             spell, srng = sp, np.random.default_rng(sp[3])
-            scene = Scene.random(sp[2], srng, grid=(256, 256), cover_range=cfg.cover_range)
+            scene = Scene.random(sp[2], srng, cover_range=cfg.cover_range)
             elev = elevation_map(scene.sky)
         frng = np.random.default_rng([seed, 3, i])
         if cfg.cadence < cam.p.ffc_freeze and cam.frozen(t) and last is not None:
@@ -453,7 +528,9 @@ def night_frames(
             kind=spell[2],
             spell_seed=spell[3],
             elevation=scene.sky.elevation,
-            ffcframe=int(t // cam.p.ffc_period),
+            ffcframe=cam.ffc_index(t),
+            shutter=cam.shutter(t),
+            gain=cam.p.gain,
         )
 
 
@@ -470,7 +547,7 @@ def simulate_night(
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    t0 = datetime.fromisoformat(cfg.start)
+    t0 = night_start(cfg, seed)
     names = [frame_name(t0, i, i * cfg.cadence) for i in range(cfg.n_frames)]
     if not overwrite:
         clash = [n for n in names if (out_dir / n).exists()]
@@ -485,7 +562,7 @@ def simulate_night(
             index=i,
             gain='high',
             lens='60mm f/1.25',
-            shu_temp=round(float(5 + 3 * np.sin(t / 3000)), 2),
+            shu_temp=round(f['shutter'], 2),
             ffcmode='auto',
             ffcframe=f['ffcframe'],
             tlinear='off',
@@ -510,7 +587,7 @@ def simulate_night(
                 truth=truth,
                 overwrite=overwrite,
                 extra_hdus=extra,
-                params=dict(seed=seed, cadence=cfg.cadence, gain=cfg.camera.gain, spell_seed=f['spell_seed']),
+                params=dict(seed=seed, cadence=cfg.cadence, gain=round(f['gain'], 3), spell_seed=f['spell_seed']),
             )
         )
     return paths
@@ -585,3 +662,166 @@ def noise_figures(img: np.ndarray, smooth: int = 31) -> dict:
         column_std=float(col.std()),
         pixel_std=float((res - col[None]).std()),
     )
+
+# %% ../nbs/02_simulate.ipynb #87f7b983
+def _row(quantity, source, documented, lo, hi, sim, real=None, span=''):
+    "One row of the realism table: inside its documented range or not."
+    return dict(quantity=quantity, source=source, documented=documented, low=lo, high=hi, simulated=float(sim),
+                span=span, real=None if real is None else float(real), ok=bool(lo <= sim <= hi))  # fmt: skip
+
+
+def _eps(tau, elev):
+    "Emissivity of optical depth `tau` seen at elevation `elev` (deg)."
+    return -np.expm1(-tau / (2 * np.sin(np.deg2rad(elev))))
+
+
+def _edge_width(tau, eps) -> float:
+    "Raw pixels over which ε climbs from 10 % to 50 % of the core's (median ε by distance from the clear sky)."
+    d = ndimage.distance_transform_edt(tau > 0)
+    core = np.percentile(eps[tau > 0], 95)
+    med = np.array([np.median(eps[(d > k) & (d <= k + 1)]) if ((d > k) & (d <= k + 1)).any() else np.nan
+                    for k in range(80)])  # fmt: skip
+    d10, d50 = (int(np.argmax(med >= f * core)) for f in (0.1, 0.5))
+    return float(d50 - d10)
+
+
+# %% ../nbs/02_simulate.ipynb #7e217757
+def _camera_rows(rng, real_level=None, n=200) -> list:
+    "Rows of the drawn cameras: level, gain, radial depth, noise, flat-field schedule, drift, jumps, shutter."
+    cams = [CameraParams.random(rng) for _ in range(n)]
+    lev, gain = np.array([c.sky_level for c in cams]), np.array([c.gain for c in cams])
+    depth = np.array([c.radial_amp * (np.hypot(256, 320) + c.radial_offset) ** 2 / 320**2 for c in cams])
+    span = lambda a: f"{np.percentile(a, 2):.0f}–{np.percentile(a, 98):.0f}"
+    cam = Camera(CameraParams(), seed=1)
+    zero = np.zeros(RAW_SHAPE, np.float32)
+    a, b = (cam.adu(zero, 5.0, np.random.default_rng(s)) for s in (1, 2))
+    t = np.arange(0, 6 * 3600, 1 / 9)[::7]
+    off = np.array([cam.offset(x) for x in t])
+    idx = np.array([cam.ffc_index(x) for x in t])
+    jumps = np.count_nonzero((np.abs(np.diff(off)) > 8) & (np.diff(idx) == 0))
+    slow = np.array([cam.offset(x) for x in np.arange(0, 6 * 3600, 30.0)])
+    hot = Camera(replace(CameraParams(), shutter_rate=-2.0), seed=2)
+    tt = np.arange(0, 3 * 3600, 600.0)
+    slope = np.polyfit([hot.shutter(x) for x in tt], [hot.level(x) for x in tt], 1)[0]
+    expect = -hot.p.gain * np.gradient(band_radiance(np.array([277.0, 278.0, 279.0])))[1]
+    return [
+        _row('clear-sky level (ADU), median of the drawn cameras', 'SPEC §3b', '~1200, 300–3000', 300, 3000,
+             np.median(lev), real_level, span(lev)),
+        _row('responsivity G (ADU per W m⁻² sr⁻¹), median drawn', 'SPEC §3b', '~60, 15–150', 15, 150, np.median(gain),
+             span=span(gain)),
+        _row('radial pattern depth (ADU), median drawn', 'SPEC §3b', '50–250', 50, 250, np.median(depth),
+             span=span(depth)),
+        _row('temporal noise σ (ADU)', 'SPEC §3b', '~4', 3.5, 4.5, (a - b).std() / np.sqrt(2)),
+        _row('flat-field interval (s), mean', 'SPEC §1', '~30', 25, 35, np.diff(cam.ffc_times[1:]).mean()),
+        _row('offset drift seen at a 30 s cadence, σ (ADU)', 'SPEC §3b', 'a few ADU', 1, 6, slow.std()),
+        _row('offset jumps of 10–16 ADU per hour', 'SPEC §3b', 'rare', 0.5, 30, jumps / 6),
+        _row('level change per K of shutter temperature ÷ G·dB/dT', 'physics (flat field on the shutter)', '1', 0.8,
+             1.2, slope / expect),
+    ]  # fmt: skip
+
+
+# %% ../nbs/02_simulate.ipynb #570e1f2b
+def _cloud_rows(rng, n=12) -> list:
+    "Rows of the clouds: opacity, edges, cirrus emissivity, clear gaps, excess radiance, spectra, speeds."
+    out = {}
+    for kind in ('low', 'mid', 'cirrus'):
+        for _ in range(n):
+            sc = Scene.random(kind, rng, cover=rng.uniform(0.3, 0.7))
+            elev = elevation_map(sc.sky)
+            L, tau = sc.render(0.0, elev=elev)
+            lay = sc.layers[0]
+            eps = _eps(tau, elev)
+            lab = tau >= TAU_THRESHOLD
+            L_clear = L[tau == 0] if (tau == 0).any() else np.zeros(1)
+            r = out.setdefault(kind, dict(opaque=[], edge=[], eps=[], gap=[], excess=[], speed=[]))
+            r['opaque'].append((eps[lab] >= 0.9).mean())
+            r['edge'].append(_edge_width(tau, eps))
+            r['eps'].append(_eps(tau[tau > 0], 90.0))  # the cloud's own emissivity, seen at the zenith
+            noise = 3 * 4.4 / 60  # 3σ of the pixel noise, in radiance at G = 60
+            r['gap'].append((L[~lab] - np.median(L_clear) < noise).mean() if (~lab).any() else np.nan)
+            thick = eps > 0.99
+            r['excess'].append(np.median(L[thick]) - np.median(L_clear) if thick.any() else np.nan)
+            r['speed'].append(np.hypot(*lay.wind) * PIXEL_DEG)
+    ci = np.concatenate(out['cirrus']['eps'])
+    low, mid = out['low'], out['mid']
+    rows = [
+        _row('low cloud: labelled pixels with ε ≥ 0.9', 'SPEC §3b', 'opaque, ε ≈ 1', 0.6, 1.0, np.mean(low['opaque'])),
+        _row('mid cloud: labelled pixels with ε ≥ 0.9', 'SPEC §3b', 'opaque, ε ≈ 1', 0.5, 1.0, np.mean(mid['opaque'])),
+        _row('low cloud edge: raw px from 10 % to 50 % of the core ε', 'SPEC §3b (edges)', 'sharp', 0, 10,
+             np.nanmedian(low['edge'])),
+        _row('low cloud excess at ε ≈ 1 (W m⁻² sr⁻¹, zenith)', 'SPEC §3b', '+24 ± 15 %', 20.4, 27.6,
+             np.nanmedian(low['excess'])),
+        _row('mid cloud excess at ε ≈ 1 (W m⁻² sr⁻¹, zenith)', 'SPEC §3b', '+19 ± 15 %', 16.1, 21.9,
+             np.nanmedian(mid['excess'])),
+        _row('cirrus ε, median of cloud-body pixels', 'SPEC §3b', '0.01–0.8, skewed thin', 0.01, 0.3, np.median(ci)),
+        _row('cirrus ε, 99th percentile', 'SPEC §3b', '≤ 0.8', 0.3, 0.8, np.percentile(ci, 99)),
+        _row('low and mid frames: unlabelled pixels within 3σ of clear sky', 'SPEC §3b (clear gaps)', 'τ = 0 outside',
+             0.8, 1.0, np.nanmean(low['gap'] + mid['gap'])),
+    ]  # fmt: skip
+    for kind in ('low', 'mid', 'cirrus'):
+        rows.append(_row(f'drift speed of {kind} cloud, median (°/s)', 'SPEC §3b', '0.05–0.6', 0.05, 0.6,
+                         np.median(out[kind]['speed'])))  # fmt: skip
+    return rows
+
+
+# %% ../nbs/02_simulate.ipynb #a93c631a
+def _texture_rows(rng) -> list:
+    "Rows of the texture: spectral slopes of log τ, repeats within a spell, cloudy share of nights."
+    g = gaussian_field((512, 512), rng, k_break=0.04)
+    k, p = power_spectrum(g)
+    fit = lambda m: np.polyfit(np.log(k[m]), np.log(p[m]), 1)[0]
+    lay = CloudLayer.random('low', rng, cover=0.5, grid=(512, 512))
+    lay.wind = (0.0, 3.0)  # a slow cloud: its field comes round soonest in frames
+    lay.evolve = min(lay.evolve, min(lay.grid) * lay.cell / 3.0 / 3)
+    taus = [lay.g(t, (128, 160)).ravel() for t in np.arange(0, 16 * 60, 30.0)]
+    r = np.corrcoef(np.stack(taus))
+    repeats = np.mean([(r[i, : i - 1] > 0.9).any() for i in range(2, len(taus))])
+    plans = [night_plan(NightConfig(n_frames=400, cadence=30.0), s) for s in range(40)]
+    cloudy = np.mean([sum(e - s for s, e, kd, _ in p if kd != 'clear') / 12000 for p in plans])
+    return [
+        _row('log τ spectrum slope above the ~300 m break', 'SPEC §3b', '−8/3', -3.0, -2.3, fit((k > 0.005) & (k < 0.03))),
+        _row('log τ spectrum slope below the break', 'SPEC §3b', '−4', -4.5, -3.5, fit((k > 0.08) & (k < 0.3))),
+        _row('16-min spell: frames with r > 0.9 to one ≥ 1 min earlier', 'SPEC §3b (clouds evolve)', 'none', 0, 0.1,
+             repeats),
+        _row('cloudy share of a default night', 'SPEC §3b', '~60 % (30–80 %)', 0.3, 0.8, cloudy),
+    ]  # fmt: skip
+
+
+# %% ../nbs/02_simulate.ipynb #df30f6b1
+def _real_frames(raw_dir) -> dict:
+    "Figures of the paper's two raw frames (clear, cloudy) where they are at hand: level, noise, cloud contrast."
+    from iris_clouddeep.io import read_frame
+
+    clear, cloudy = (read_frame(Path(raw_dir) / f'{n}_sky_sample.fits').data.astype(np.float32) for n in ('clear', 'cloud'))
+    nf = noise_figures(clear)
+    return dict(level=np.median(clear), pixel=nf['pixel_std'], column=nf['column_std'],
+                cloud=np.percentile(cloudy, 99) - np.median(clear))  # fmt: skip
+
+
+def realism_table(
+    seed: int = 0,  # seed of every draw
+    raw_dir=None,  # folder of the paper's two raw frames (`clear_sky_sample.fits`, `cloud_sky_sample.fits`), if at hand
+) -> list:
+    "The simulator measured against its documented physics and camera: one row per quantity, `ok` when in range."
+    rng = np.random.default_rng([seed, 11])
+    real = _real_frames(raw_dir) if raw_dir is not None else {}
+    clear = simulate_frame(seed, 'clear')['adu']
+    nf = noise_figures(clear)
+    sky = SkyParams()
+    bt = lambda e: np.ptp(brightness_temperature(clear_sky_radiance(replace(sky, elevation=e), elevation_map(
+        replace(sky, elevation=e)))))  # fmt: skip
+    lows = [CameraParams.random(rng) for _ in range(200)]
+    plateau = np.median([c.gain * CLOUD_TYPES['low'].excess for c in lows])
+    rows = [
+        _row('clear zenith brightness temperature, defaults (°C)', 'SPEC §3b', '≈ −63', -64, -62, sky.bt_zenith),
+        _row('clear-sky gradient across the frame at 60° (K)', 'SPEC §3b', '1.2 (c 13–21 K)', 1.0, 2.3, bt(60.0)),
+        _row('clear-sky gradient across the frame at 30° (K)', 'SPEC §3b', '5.2 (c 13–21 K)', 3.3, 6.6, bt(30.0)),
+        _row('pixel noise of a clear frame, temporal ⊕ fixed (ADU)', 'SPEC §3b', '≈ √(4² + 1.8²)', 3.5, 6.0,
+             nf['pixel_std'], real.get('pixel')),
+        _row('column noise of a clear frame, bad columns included (ADU)', 'SPEC §3b', '1.3 and a few bad', 0.8, 4.0,
+             nf['column_std'], real.get('column')),
+        _row('thick low cloud above clear sky (ADU), median drawn camera', 'SPEC §3b', 'G × 24 (360–3600)', 360, 3600,
+             plateau, real.get('cloud')),
+    ]  # fmt: skip
+    return rows + _camera_rows(rng, real.get('level')) + _cloud_rows(rng) + _texture_rows(rng)
+

@@ -155,7 +155,7 @@ class SegGeneralConfig:
     # 'hyta', or 'stardice_lwir' (the paper's real binned frames, split by similarity groups)
     folders: list = field(default_factory=lambda: ['../shared/data', '../../shared/data'])
     train_fraction: float = 0.6
-    normalisation: str = 'mean_std'  # 'dr' (÷2**14), 'min_max', 'mean_std' (training split only) or 'frame'
+    normalisation: str = 'mean_std'  # 'dr' (÷2**14), 'min_max', 'mean_std' (training split only), 'frame', 'offset'
     targets: str = 'truth'  # train on the exact 'truth' or on the paper's 'recipe' masks
     output_dir: str = 'runs/unet'
     folds: int = 5  # transfer studies on image datasets: k-fold cross-validation (1: one seeded split)
@@ -193,9 +193,9 @@ class UNetConfig(RunConfig):
                 (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
                 (g.folds >= 1, 'general.folds', 'a positive integer'),
                 (
-                    g.normalisation in ('dr', 'min_max', 'mean_std', 'frame'),
+                    g.normalisation in ('dr', 'min_max', 'mean_std', 'frame', 'offset'),
                     'general.normalisation',
-                    "'dr', 'min_max', 'mean_std' or 'frame'",
+                    "'dr', 'min_max', 'mean_std', 'frame' or 'offset'",
                 ),
                 (g.targets in ('truth', 'recipe'), 'general.targets', "'truth' or 'recipe'"),
                 (
