@@ -8,8 +8,8 @@ import hashlib, json, os, time
 from pathlib import Path
 import numpy as np
 from .io import IrisError, FrameShapeError, DR, RAW_SHAPE, BINNED_SHAPE, read_frame, atomic_write
-from .io import read_json
-from .preprocess import rebin, binned_adu, Normalizer
+from .io import read_json, read_any
+from .preprocess import rebin, binned_adu, model_input, Normalizer
 from .metrics import binary_metrics, best_threshold, confusion_matrix, roc_points, reliability, write_csv
 from .linear import ClassifierConfig, NetworkConfig, load_config, load_classification_data, ConfigError
 
@@ -130,11 +130,11 @@ class Classifier(TrainedModel):
         return np.concatenate(out).astype(np.float32) if out else np.zeros(0, np.float32)
 
     def predict_files(self, paths, batch_size: int = 256):
-        "[(path, p_cloudy or None, error or None)] for FITS files; bad files get their error, the others a probability."
+        "[(path, p_cloudy or None, error or None)] for frames `read_any` reads; bad files get their error, others a p."
         res, batch, where = [], [], []
         for p in paths:
             try:
-                img = binned_adu(read_frame(p))
+                img = model_input(read_any(p))[0]
             except (IrisError, OSError, ValueError) as e:
                 res.append((str(p), None, str(e)))
                 continue

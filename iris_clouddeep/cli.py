@@ -23,12 +23,12 @@ def _file_error(path, err, as_json: bool):
 
 
 def _expand(paths) -> list:
-    "FITS files: the paths given, folders replaced by the FITS files under them."
-    from iris_clouddeep.io import find_fits
+    "Frames: the paths given, folders replaced by the FITS files and images under them."
+    from iris_clouddeep.io import find_frames
 
-    files = [f for p in map(Path, paths) for f in (find_fits(p) if p.is_dir() else [p])]
+    files = [f for p in map(Path, paths) for f in (find_frames(p) if p.is_dir() else [p])]
     if not files:
-        raise IrisError(f"{', '.join(map(str, paths))}: no FITS frames (*.fits, *.fit, *.fits.gz) found")
+        raise IrisError(f"{', '.join(map(str, paths))}: no frames (FITS, PNG, TIFF, JPEG, BMP) found")
     return files
 
 
@@ -231,11 +231,32 @@ def _cmd_classify(a):
     return 1 if failed else 0
 
 # %% ../nbs/16_cli.ipynb #3c13486d
-def _cmd_train_unet(a):
-    "Train the UNet from a configuration file; optionally install it as the package's shipped model."
-    from iris_clouddeep.unet import load_unet_config, train_unet
+def _image_set(a, cfg):
+    "`--images`, `--masks`, `--ignore` and `--init` applied to a UNet configuration (for train-unet and transfer)."
+    from iris_clouddeep.unet import read_saved_unet
 
-    cfg = _configured(a, load_unet_config)
+    if bool(a.images) != bool(a.masks):
+        raise IrisError("give --images and --masks together")
+    if not (a.config or a.images):
+        raise IrisError("give --config, or --images and --masks")
+    if a.images:
+        cfg.general.dataset, cfg.general.folders = 'images', [a.images, a.masks]
+    if a.ignore is not None:
+        cfg.general.ignore = a.ignore
+    if getattr(a, 'init', None) and a.command == 'train-unet':  # fine-tuning: the saved network's shape and input
+        base = read_saved_unet(None if a.init == 'shipped' else a.init)
+        m, n = base['meta'], cfg.network
+        n.init, n.widths, n.batchnorm, n.context = a.init, m['widths'], m.get('batchnorm', False), m.get('context', False)
+        cfg.general.normalisation = base['normalizer'].method
+    return cfg
+
+
+def _cmd_train_unet(a):
+    """Train the UNet from a configuration file or on a folder of images and masks; optionally install it as the
+    package's shipped model."""
+    from iris_clouddeep.unet import load_unet_config, train_unet, UNetConfig
+
+    cfg = _image_set(a, _configured(a, load_unet_config, UNetConfig()))
     seg, res = train_unet(cfg, progress=not a.quiet, resume=a.resume)
     for r in res['rows']:
         print(
@@ -261,13 +282,7 @@ def _cmd_transfer(a):
     from iris_clouddeep.unet import load_unet_config, UNetConfig
     from iris_clouddeep.transfer import transfer_study
 
-    if bool(a.images) != bool(a.masks):
-        raise IrisError("give --images and --masks together")
-    if not (a.config or a.images):
-        raise IrisError("give --config, or --images and --masks")
-    cfg = _configured(a, load_unet_config, UNetConfig())
-    if a.images:
-        cfg.general.dataset, cfg.general.folders = 'images', [a.images, a.masks]
+    cfg = _image_set(a, _configured(a, load_unet_config, UNetConfig()))
     res = transfer_study(
         cfg, folds=a.folds, modes=a.starts.split(','), init=a.init, progress=not a.quiet, overwrite=a.overwrite
     )
@@ -288,8 +303,8 @@ def _cmd_segment(a):
     import json as _json
     import numpy as np
     from iris_clouddeep.unet import load_segmenter
-    from iris_clouddeep.preprocess import binned_adu
-    from iris_clouddeep.io import read_frame, write_product, DR
+    from iris_clouddeep.preprocess import model_input
+    from iris_clouddeep.io import read_any, write_product, frame_stem, DR
 
     paths = _expand(a.paths)
     from iris_clouddeep.pipeline import night_inputs
@@ -302,17 +317,18 @@ def _cmd_segment(a):
     failed = 0
     for path in paths:
         try:
-            fr = read_frame(path)
-            img = binned_adu(fr)  # raw or binned; other shapes: one error naming the file
+            fr = read_any(path)
+            img, geo = model_input(fr)  # Tau2 frames binned; other shapes fitted to the grid (aspect kept)
             prob = seg.predict(img)[0]
-            mask = (prob >= seg.threshold).astype(np.uint8)
-            out = Path(a.out) / f"{Path(path).stem}_seg.fits"
+            mask = geo.to_frame((prob >= seg.threshold).astype(np.uint8), order=0)  # back on the frame's pixels
+            prob = geo.to_frame(prob)
+            out = Path(a.out) / f"{frame_stem(path)}_seg.fits"
             write_product(
                 out,
-                img / np.float32(DR),
+                img / np.float32(DR) if geo.rule != 'fit' else fr.data,
                 mask=mask,
                 prob=prob,
-                header=fr.header,
+                header=fr.header.to_cards() + list(geo.cards().items()),
                 inputs=[path],
                 overwrite=a.overwrite,
                 params=dict(threshold=round(seg.threshold, 6), model=seg.info.get('sha256', '')[:16]),
@@ -613,11 +629,13 @@ def _add_training(sub):
     u = _command(
         sub,
         'train-unet',
-        'train the UNet from a JSON/JSONC configuration file',
-        'iris-clouddeep train-unet --config configs/unet.jsonc',
+        'train the UNet from a JSON/JSONC configuration file, or on a folder of images and masks',
+        'iris-clouddeep train-unet --images sky/ --masks masks/ --ignore 0 --init shipped -o runs/mine',
         _cmd_train_unet,
     )
-    u.add_argument('--config', required=True, help='the run configuration (JSON or JSONC)')
+    u.add_argument('--config', default=None, help='the run configuration (JSON or JSONC); default: the defaults')
+    _image_args(u)
+    u.add_argument('--init', default=None, help="fine-tune a saved UNet: 'shipped' or a model folder")
     _writes(
         u,
         'run folder (default: general.output_dir of the configuration)',
@@ -770,6 +788,29 @@ def _param(text):
         return item, name, value
 
 
+def _image_args(p):
+    "The arguments naming a folder of labelled images."
+    p.add_argument('--images', default=None, help='a folder of images (with --masks: overrides the dataset)')
+    p.add_argument('--masks', default=None, help='a folder of masks with the same file stems (cloud > half the top)')
+    p.add_argument(
+        '--ignore',
+        type=_ignore,
+        default=None,
+        help='mask value, or LOW:HIGH, of void pixels (horizon, obstructions): no part in training or scores',
+    )
+
+
+def _ignore(text: str):
+    "A void label: one number or an inclusive LOW:HIGH range."
+    try:
+        v = [float(x) for x in text.split(':')]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number or LOW:HIGH") from None
+    if len(v) > 2:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number or LOW:HIGH")
+    return v[0] if len(v) == 1 else v
+
+
 def _add_transfer(sub):
     r = _command(
         sub,
@@ -779,8 +820,7 @@ def _add_transfer(sub):
         _cmd_transfer,
     )
     r.add_argument('--config', default=None, help='a UNet configuration naming the dataset (a public set or images)')
-    r.add_argument('--images', default=None, help='a folder of images (with --masks: overrides the dataset)')
-    r.add_argument('--masks', default=None, help='a folder of binary masks with the same file stems')
+    _image_args(r)
     r.add_argument(
         '--folds',
         type=_positive(int),

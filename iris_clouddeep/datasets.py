@@ -11,13 +11,15 @@ from pathlib import Path
 import numpy as np
 from astropy.io import fits
 from .io import UsageError, IrisError, RAW_SHAPE, BINNED_SHAPE, atomic_write
+from .masks import VOID
 
 # %% auto #0
 __all__ = ['IMG_EXT', 'CLOUDY_MIN_COVER', 'CLEAR_MAX_TAU', 'HARD_NIGHT', 'parse_frame_name', 'night_of', 'FrameRecord',
            'scan_frames', 'write_manifest', 'read_manifest', 'select_frames', 'sample_frames', 'block_of',
-           'split_by_block', 'to_gray', 'resize_image', 'resize_mask', 'load_image_folder', 'load_public_segmentation',
-           'load_swimcat', 'load_cloudynight', 'public_root', 'load_lwir_segmentation', 'similarity_groups',
-           'split_groups', 'plot_cover_timeline', 'label_from_cover', 'binned_tau', 'simulate_dataset', 'split_nights']
+           'split_by_block', 'to_gray', 'resize_image', 'void_of', 'resize_mask', 'load_image_folder',
+           'load_public_segmentation', 'load_swimcat', 'load_cloudynight', 'public_root', 'load_lwir_segmentation',
+           'similarity_groups', 'split_groups', 'plot_cover_timeline', 'label_from_cover', 'binned_tau',
+           'simulate_dataset', 'split_nights']
 
 # %% ../nbs/04_datasets.ipynb #82709f72
 _NAME = re.compile(r'(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_flux(?:_(\d+))?')
@@ -228,15 +230,29 @@ def resize_image(img, size=BINNED_SHAPE):
     return resize(img, size, order=1, anti_aliasing=True, preserve_range=True).astype(np.float32)
 
 
-def resize_mask(mask, size=BINNED_SHAPE):
-    "Nearest-neighbour resize of a mask to `size`; cloud = value > 0 (or > half the maximum for 0–255 masks)."
+def void_of(m: np.ndarray, ignore) -> np.ndarray:
+    "Pixels of a label image that `ignore` marks void: a value, an inclusive (low, high) range, or None (none)."
+    if ignore is None:
+        return np.zeros(m.shape, bool)
+    lo, hi = (ignore, ignore) if np.isscalar(ignore) else ignore
+    return (m >= lo) & (m <= hi)
+
+
+def resize_mask(
+    mask,  # label image: 0/1, 0/255, or with a void value
+    size=BINNED_SHAPE,  # output (rows, cols)
+    ignore=None,  # label value (or inclusive range) of void pixels, which become `VOID`; None: no void
+):
+    "Nearest-neighbour resize to `size`: cloud = value > 0 (> half the largest for 0–255 masks), void = `ignore`."
     from skimage.transform import resize
 
     m = np.asarray(mask)
     if m.ndim == 3:
         m = m[..., 0]
-    m = m > (m.max() / 2 if m.max() > 1 else 0)
-    return resize(m.astype(np.uint8), size, order=0, anti_aliasing=False, preserve_range=True).astype(np.uint8)
+    void = void_of(m, ignore)
+    top = m[~void].max() if (~void).any() else 0
+    out = np.where(void, VOID, m > (top / 2 if top > 1 else 0)).astype(np.uint8)
+    return resize(out, size, order=0, anti_aliasing=False, preserve_range=True).astype(np.uint8)
 
 
 def load_image_folder(
@@ -244,8 +260,9 @@ def load_image_folder(
     masks=None,  # folder of masks with the same stems, or None
     size=BINNED_SHAPE,  # output (rows, cols)
     mask_suffix: str = '',  # suffix after the stem in mask names (e.g. '_GT')
+    ignore=None,  # mask value (or inclusive range) of void pixels (`VOID` in the masks); None: no void
 ) -> dict:
-    "{'images': (n, rows, cols) float32 [0,1], 'masks': (n, rows, cols) uint8 or None, 'names': stems}."
+    "{'images': (n, rows, cols) float32 [0,1], 'masks': (n, rows, cols) uint8 (0, 1, `VOID`) or None, 'names'}."
     from skimage.io import imread
 
     files = (
@@ -266,7 +283,7 @@ def load_image_folder(
         if missing:
             raise IrisError(f"{masks}: no mask for {len(missing)} image(s), e.g. {missing[0]}")
     imgs = np.stack([resize_image(to_gray(imread(f)), size) for f in files])
-    ms = np.stack([resize_mask(imread(mfiles[Path(f).stem]), size) for f in files]) if masks is not None else None
+    ms = None if masks is None else np.stack([resize_mask(imread(mfiles[Path(f).stem]), size, ignore) for f in files])
     return dict(images=imgs, masks=ms, names=[Path(f).stem for f in files])
 
 # %% ../nbs/04_datasets.ipynb #6ef3029d

@@ -14,11 +14,12 @@ from astropy.time import Time
 from astropy.utils.exceptions import AstropyWarning
 
 # %% auto #0
-__all__ = ['DR', 'ADU_MAX', 'RAW_SHAPE', 'BINNED_SHAPE', 'EXTNAMES', 'FITS_PATTERNS', 'IrisError', 'NotFitsError',
-           'NoImageDataError', 'FrameShapeError', 'NonFinitePixelsError', 'ADURangeError', 'UsageError',
-           'OutputExistsError', 'FrameHeader', 'Frame', 'decode_fits', 'check_image', 'read_frame', 'frame_stem',
-           'read_json', 'named_error', 'find_fits', 'atomic_write', 'clean_temporaries', 'ascii_card', 'encode_fits',
-           'write_product', 'read_product', 'write_raw']
+__all__ = ['DR', 'ADU_MAX', 'RAW_SHAPE', 'BINNED_SHAPE', 'EXTNAMES', 'IMAGE_PATTERNS', 'FITS_PATTERNS', 'IrisError',
+           'NotFitsError', 'NoImageDataError', 'FrameShapeError', 'NonFinitePixelsError', 'ADURangeError', 'UsageError',
+           'OutputExistsError', 'FrameHeader', 'Frame', 'decode_fits', 'check_image', 'read_frame', 'NotImageError',
+           'read_image', 'read_any', 'frame_stem', 'read_json', 'named_error', 'find_fits', 'find_frames',
+           'atomic_write', 'clean_temporaries', 'ascii_card', 'encode_fits', 'write_product', 'read_product',
+           'write_raw']
 
 # %% ../nbs/00_io.ipynb #68825b89
 DR = 2**14  # dynamic range of the 14-bit Tau2 ADU
@@ -305,6 +306,51 @@ def read_frame(
     ext = {n: hdus[names[n]][1] for n in extensions if n in names and hdus[names[n]][1] is not None}
     return Frame(data, FrameHeader.from_header(hdus[0][0], path), path, h, ext)
 
+# %% ../nbs/00_io.ipynb #3e52bf8d
+IMAGE_PATTERNS = ('.png', '.tif', '.tiff', '.jpg', '.jpeg', '.bmp')  # frames other cameras and labelling tools write
+
+
+class NotImageError(IrisError):
+    "The file is not a readable PNG, TIFF, JPEG or BMP image."
+
+
+def read_image(
+    path,  # a PNG, TIFF, JPEG or BMP file
+) -> Frame:
+    "An image file as a float32 `Frame` in its own units (16-bit kept, colour to luma); no header keys."
+    from PIL import Image
+
+    path = Path(path)
+    if not path.is_file():
+        raise NotImageError(f"{path}: no such file")
+    try:
+        with warnings.catch_warnings():  # PIL's complaints become the one error below
+            warnings.simplefilter('ignore')
+            with Image.open(path) as im:
+                im.load()
+                if im.mode in ('P', 'PA', 'CMYK', 'YCbCr', 'LAB', 'HSV'):
+                    im = im.convert('RGB')
+                a = np.asarray(im)
+    except (OSError, ValueError, SyntaxError) as e:
+        raise NotImageError(f"{path}: not a readable image ({type(e).__name__}: {e})") from None
+    a = a.astype(np.float32)
+    if a.ndim == 3:
+        a = a[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32) if a.shape[-1] >= 3 else a[..., 0]
+    return Frame(check_image(a, path, None, False, 'ignore', False), FrameHeader(), path, None, {})
+
+
+def read_any(
+    path,  # a FITS file or an image
+    extensions=(),  # FITS extensions to return as stored (e.g. TRUTH)
+) -> Frame:
+    "A frame of any 2-D shape from FITS (`read_frame`) or an image (`read_image`), chosen by the file's ending."
+    if str(path).lower().endswith(IMAGE_PATTERNS):
+        return read_image(path)
+    try:
+        return read_frame(path, extensions=extensions)
+    except FrameShapeError:  # another camera: any 2-D shape, in its own units
+        return read_frame(path, shapes=None, on_range='ignore', extensions=extensions)
+
 # %% ../nbs/00_io.ipynb #984bff74
 _FITS_ENDINGS = ('.fits.gz', '.fit.gz', '.fts.gz', '.fits.fz', '.fits', '.fit', '.fts', '.fz')
 
@@ -354,14 +400,21 @@ FITS_PATTERNS = ('.fits', '.fit', '.fits.gz')
 def find_fits(
     root,  # folder to search, recursively
     exclude=None,  # a folder whose contents are left out (e.g. the output folder)
+    endings=FITS_PATTERNS,  # the file endings taken (lower case)
 ) -> list:
     "FITS files under `root`, sorted; hidden files, `exclude` and links to folders (loops) are left out."
     ex = Path(exclude).resolve() if exclude else None
     out = []
     for d, dirs, files in os.walk(root, followlinks=False, onerror=None):
         dirs[:] = sorted(x for x in dirs if not x.startswith('.') and not (ex and Path(d, x).resolve() == ex))
-        out += [Path(d, f) for f in files if f.lower().endswith(FITS_PATTERNS) and not f.startswith('.')]
+        out += [Path(d, f) for f in files if f.lower().endswith(endings) and not f.startswith('.')]
     return sorted(out)
+
+
+def find_frames(root, exclude=None) -> list:
+    "FITS files and images (PNG, TIFF, JPEG, BMP) under `root`, as `find_fits` finds them."
+    return find_fits(root, exclude, FITS_PATTERNS + IMAGE_PATTERNS)
+
 
 # %% ../nbs/00_io.ipynb #db0bc64f
 def _version():

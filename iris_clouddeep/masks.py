@@ -14,8 +14,9 @@ from .io import frame_stem
 from .preprocess import rebin, binned_adu, Normalizer
 
 # %% auto #0
-__all__ = ['RECIPE', 'recipe_stretch', 'recipe_mask', 'confusion_counts', 'scores_from_counts', 'mask_scores', 'bin_truth',
-           'preprocess_frame', 'product_name', 'truth_binned', 'preprocess_file', 'recipe_agreement', 'show_recipe']
+__all__ = ['RECIPE', 'VOID', 'recipe_stretch', 'recipe_mask', 'confusion_counts', 'scores_from_counts', 'mask_scores',
+           'bin_truth', 'preprocess_frame', 'product_name', 'truth_binned', 'preprocess_file', 'recipe_agreement',
+           'show_recipe']
 
 # %% ../nbs/03_masks.ipynb #0ed768c3
 RECIPE = 'zscale(0.9)+log(1e5)+otsu'
@@ -43,9 +44,14 @@ def recipe_mask(
     return (m, thr) if return_threshold else m
 
 # %% ../nbs/03_masks.ipynb #57146a29
+VOID = 255  # truth value of pixels that take no part: a horizon, an obstruction, what nobody labelled
+
+
 def confusion_counts(pred, truth):
-    "TP, FP, FN, TN pixel counts of binary masks (cloud = positive)."
-    p, t = np.asarray(pred).astype(bool), np.asarray(truth).astype(bool)
+    "TP, FP, FN, TN pixel counts of binary masks (cloud = positive); truth pixels equal to `VOID` are left out."
+    t = np.asarray(truth)
+    keep = t != VOID
+    p, t = np.asarray(pred).astype(bool)[keep], t[keep].astype(bool)
     tp = int(np.count_nonzero(p & t))
     fp = int(np.count_nonzero(p & ~t))
     fn = int(np.count_nonzero(~p & t))

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score, roc_curve
 from .io import atomic_write
-from .masks import confusion_counts, scores_from_counts
+from .masks import VOID, confusion_counts, scores_from_counts
 
 # %% auto #0
 __all__ = ['binary_metrics', 'confusion_matrix', 'best_threshold', 'roc_points', 'reliability', 'pixel_metrics', 'write_csv',
@@ -47,8 +47,9 @@ def confusion_matrix(y_true, y_pred, normalize: bool = True) -> np.ndarray:
 
 def best_threshold(y_val, score_val, criterion: str = 'accuracy') -> float:
     "Threshold maximising validation accuracy ('accuracy') or Youden's J ('youden'); ties go to the middle."
-    y = np.asarray(y_val).astype(bool)
-    s = np.asarray(score_val, np.float64)
+    y, s = np.asarray(y_val), np.asarray(score_val, np.float64)
+    keep = y != VOID  # void pixels take no part in the choice
+    y, s = y[keep].astype(bool), s[keep]
     cand = np.unique(s)
     if cand.size > 512:
         cand = np.quantile(s, np.linspace(0, 1, 513))
@@ -68,12 +69,14 @@ def best_threshold(y_val, score_val, criterion: str = 'accuracy') -> float:
 # %% ../nbs/06_metrics.ipynb #40b07b32
 def roc_points(y_true, score, max_points: int | None = 1000) -> dict:
     """ROC curve from scores: {'fpr', 'tpr', 'threshold'} arrays (thinned to `max_points`, ends kept) and 'auc' (from
-    all scores)."""
-    fpr, tpr, thr = roc_curve(np.asarray(y_true).astype(int), np.asarray(score, np.float64))
+    all scores); labels equal to `VOID` are left out."""
+    y, s = np.asarray(y_true), np.asarray(score, np.float64)
+    y, s = y[y != VOID].astype(int), s[y != VOID]
+    fpr, tpr, thr = roc_curve(y, s)
     if max_points and len(fpr) > max_points:
         keep = np.unique(np.round(np.linspace(0, len(fpr) - 1, max_points)).astype(int))
         fpr, tpr, thr = fpr[keep], tpr[keep], thr[keep]
-    return dict(fpr=fpr, tpr=tpr, threshold=thr, auc=float(roc_auc_score(np.asarray(y_true).astype(int), score)))
+    return dict(fpr=fpr, tpr=tpr, threshold=thr, auc=float(roc_auc_score(y, s)))
 
 
 def reliability(y_true, prob, n_bins: int = 10) -> dict:
@@ -92,29 +95,32 @@ def reliability(y_true, prob, n_bins: int = 10) -> dict:
 # %% ../nbs/06_metrics.ipynb #de85815b
 def pixel_metrics(
     prob,  # (n, rows, cols) probabilities in [0, 1]
-    mask,  # (n, rows, cols) binary truth
+    mask,  # (n, rows, cols) binary truth (pixels equal to `VOID` left out)
     threshold: float = 0.5,  # decision threshold
     max_auc_pixels: int = 2_000_000,  # subsample size for the pooled AUC
     seed: int = 0,
 ) -> dict:
     "Pooled and per-image pixel accuracy, precision, recall, F1, error rate, IoU, BCE and pooled AUC."
     p = np.asarray(prob, np.float64)
-    y = np.asarray(mask).astype(bool)
-    if p.shape != y.shape:
-        raise ValueError(f"probabilities {p.shape} and masks {y.shape} differ in shape")
+    m = np.asarray(mask)
+    if p.shape != m.shape:
+        raise ValueError(f"probabilities {p.shape} and masks {m.shape} differ in shape")
     if p.ndim == 2:
-        p, y = p[None], y[None]
+        p, m = p[None], m[None]
+    keep = m != VOID
+    y = m.astype(bool) & keep
     pred = p >= threshold
-    pooled = scores_from_counts(*confusion_counts(pred, y))
+    pooled = scores_from_counts(*confusion_counts(pred, m))
     pooled['error_rate'] = 1 - pooled['accuracy']
     eps = 1e-7
-    pooled['bce'] = float(-np.mean(y * np.log(np.clip(p, eps, 1)) + (~y) * np.log(np.clip(1 - p, eps, 1))))
-    yf, pf = y.ravel(), p.ravel()
+    yk, pk = y[keep], p[keep]
+    pooled['bce'] = float(-np.mean(yk * np.log(np.clip(pk, eps, 1)) + (~yk) * np.log(np.clip(1 - pk, eps, 1))))
+    yf, pf = yk, pk
     if yf.size > max_auc_pixels:
         sel = np.random.default_rng(seed).choice(yf.size, max_auc_pixels, replace=False)
         yf, pf = yf[sel], pf[sel]
     pooled['auc'] = float(roc_auc_score(yf, pf)) if 0 < yf.sum() < yf.size else float('nan')
-    per = [scores_from_counts(*confusion_counts(a, b)) for a, b in zip(pred, y)]
+    per = [scores_from_counts(*confusion_counts(a, b)) for a, b in zip(pred, m)]
     out = {f'{k}': v for k, v in pooled.items()}
     for k in ('accuracy', 'iou', 'f1'):
         v = np.array([d[k] for d in per], np.float64)

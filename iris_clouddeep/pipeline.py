@@ -9,17 +9,17 @@ from dataclasses import dataclass, field as dc_field, asdict
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
-from .io import IrisError, UsageError, DR, read_frame, write_product, atomic_write, frame_stem
+from .io import IrisError, UsageError, DR, read_any, write_product, atomic_write, frame_stem
 from .io import clean_temporaries, named_error
-from .preprocess import binned_adu
+from .preprocess import Geometry, model_input
 from .masks import truth_binned
 from .blobs import Field, CloudStats, cloud_stats
 
 # %% auto #0
 __all__ = ['DECISIONS', 'COLUMNS', 'STAGES', 'KEOGRAM', 'decision_of', 'confidence_of', 'StateConfig', 'SkyState', 'NightOptions',
-           'load_models', 'FrameIn', 'read_input', 'process_frames', 'natural_key', 'night_inputs', 'NightReport',
-           'run_night', 'cover_errors', 'truth_agreement', 'read_table', 'plot_quality_vs_truth', 'summarise',
-           'plot_night', 'plot_changes']
+           'load_models', 'FrameIn', 'read_input', 'process_frames', 'camera_valid', 'valid_of', 'natural_key',
+           'night_inputs', 'NightReport', 'run_night', 'cover_errors', 'truth_agreement', 'read_table',
+           'plot_quality_vs_truth', 'summarise', 'plot_night', 'plot_changes']
 
 # %% ../nbs/13_pipeline.ipynb #77f3098e
 DECISIONS = ('photometric', 'usable', 'unusable')
@@ -211,19 +211,22 @@ class FrameIn:
     "One frame read for the pipeline."
 
     path: Path
-    image: np.ndarray  # binned ADU (128, 160) float32
+    image: np.ndarray  # the models' input (128, 160) float32: binned ADU for Tau2 frames
     time: str  # DATE-OBS as ISO UTC, '' when absent
     truth: np.ndarray | None  # binned exact truth, when the file carries one
-    header: object  # the FITS header of the image HDU
+    header: object  # the FITS header of the image HDU (None for an image file)
+    geometry: Geometry = None  # how the frame was fitted to the grid (`model_input`)
+    data: np.ndarray | None = None  # the frame as read, kept for products when its shape is not Tau2's
 
 
 def read_input(path) -> FrameIn:
-    "Read a raw or binned frame (any layout `binned_adu` takes) for the pipeline."
-    fr = read_frame(path, extensions=('TRUTH',))
-    img = binned_adu(fr)
+    "Read a frame of any kind `read_any` takes (raw, binned, other shapes, images) for the pipeline."
+    fr = read_any(path, extensions=('TRUTH',))
+    img, geo = model_input(fr)
     t = fr.header.date_obs.isot if fr.header.date_obs is not None else ''
-    truth = fr.extensions.get('TRUTH')
-    return FrameIn(Path(path), img, t, None if truth is None else truth_binned(truth), fr.fits_header)
+    truth = fr.extensions.get('TRUTH') if geo.rule != 'fit' else None
+    keep = fr.data if geo.rule == 'fit' else None
+    return FrameIn(Path(path), img, t, None if truth is None else truth_binned(truth), fr.fits_header, geo, keep)
 
 # %% ../nbs/13_pipeline.ipynb #efb63419
 def _row(fin: FrameIn, p: float, clf_threshold: float, stats: CloudStats | None, opts: NightOptions) -> dict:
@@ -285,10 +288,15 @@ def _write_frame_product(out_dir, fin, prob, threshold, row, seg_info, overwrite
     )
     if fin.time:
         keys['DATE-OBS'] = fin.time
-    mask = None if prob is None else (prob >= threshold).astype(np.uint8)
+    geo = fin.geometry
+    keys |= geo.cards()
+    mask = None if prob is None else geo.to_frame((prob >= threshold).astype(np.uint8), order=0)
+    prob = None if prob is None else geo.to_frame(prob)
+    if geo.rule == 'fit':  # another camera's frame: the product on its own pixels and in its own units
+        keys['BUNIT'] = 'input units'
     write_product(
         Path(out_dir) / f"{frame_stem(fin.path)}_night.fits",
-        fin.image / np.float32(DR),
+        fin.image / np.float32(DR) if geo.rule != 'fit' else fin.data,
         mask=mask,
         prob=prob,
         header=keys,
@@ -330,6 +338,19 @@ def process_frames(
         models=_model_info(clf, seg, classifier, unet, opts.engine),
     )
 
+# %% ../nbs/13_pipeline.ipynb #422ffa0c
+def camera_valid(seg) -> Field | None:
+    "The camera's valid pixels recorded with a UNet (its training's `general.valid`), as a `Field`; None: all."
+    spec = getattr(getattr(seg.config, 'general', None), 'valid', None)
+    return Field.parse(spec) if spec else None
+
+
+def valid_of(fin: FrameIn, camera: Field | None) -> np.ndarray:
+    "The grid pixels that count in a frame's cover: the frame itself (no padding), within the camera's valid pixels."
+    if camera is None:
+        return fin.geometry.valid
+    return fin.geometry.valid & fin.geometry.on_grid(camera.mask(fin.geometry.shape))
+
 # %% ../nbs/13_pipeline.ipynb #1085dcc8
 def _run_models(frames, rows, strips, thumbs, clf, seg, opts, sec, products_dir, overwrite):
     "Classify, segment, score and (optionally) write the readable frames of a batch, filling rows, strips, thumbs."
@@ -343,12 +364,13 @@ def _run_models(frames, rows, strips, thumbs, clf, seg, opts, sec, products_dir,
     sec['segment'] += time.perf_counter() - t
     t = time.perf_counter()
     col = int(np.clip(round(opts.field.center[1] * images.shape[2] - 0.5), 0, images.shape[2] - 1))
+    camera = camera_valid(seg)
     for k, (i, fin) in enumerate(frames):
         prob = maps.get(k)
         stats = (
             None
             if prob is None
-            else cloud_stats(prob, seg.threshold, field=opts.field, min_area=opts.min_area, band=opts.band)
+            else cloud_stats(prob, seg.threshold, valid_of(fin, camera), opts.field, min_area=opts.min_area, band=opts.band)
         )
         rows[i] = _row(fin, float(p[k]), clf.threshold, stats, opts)
         strips[i] = _strip(fin.image, prob, col)
@@ -369,11 +391,11 @@ def natural_key(name: str) -> tuple:
 
 
 def night_inputs(
-    inputs,  # files and folders of FITS frames
+    inputs,  # files and folders of frames (FITS or images)
     out,  # the run's output folder
 ) -> list:
-    "The FITS files of `inputs` in the camera's order (`natural_key`); refuses an output folder inside an input."
-    from iris_clouddeep.io import find_fits
+    "The frames of `inputs` in the camera's order (`natural_key`); refuses an output folder inside an input."
+    from iris_clouddeep.io import find_frames
 
     out = Path(out).resolve()
     files = []
@@ -381,13 +403,13 @@ def night_inputs(
         if p.is_dir():
             if out == p.resolve() or p.resolve() in out.parents:
                 raise IrisError(f"{out}: the output folder lies inside the input folder {p}; choose another -o/--out")
-            files += find_fits(p)
+            files += find_frames(p)
         elif p.exists():
             files.append(p)
         else:
             raise IrisError(f"{p}: no such file or folder")
     if not files:
-        raise IrisError(f"{', '.join(map(str, inputs))}: no FITS frames (*.fits, *.fit, *.fits.gz) found")
+        raise IrisError(f"{', '.join(map(str, inputs))}: no frames (FITS, PNG, TIFF, JPEG, BMP) found")
     return sorted(dict.fromkeys(files), key=lambda f: (natural_key(f.name), str(f)))
 
 # %% ../nbs/13_pipeline.ipynb #eb54372b

@@ -21,8 +21,8 @@ from iris_clouddeep.io import (
 from .io import ADURangeError, UsageError, read_json
 
 # %% auto #0
-__all__ = ['FRAME_MIN_STD', 'OFFSET_SCALE', 'rebin', 'binned_adu', 'Normalizer', 'AugmentConfig', 'random_affine', 'augment_pair',
-           'show_augmentations']
+__all__ = ['MIN_SIDE', 'FRAME_MIN_STD', 'OFFSET_SCALE', 'rebin', 'binned_adu', 'Geometry', 'fit_frame', 'model_input',
+           'Normalizer', 'AugmentConfig', 'random_affine', 'augment_pair', 'show_augmentations']
 
 # %% ../nbs/01_preprocess.ipynb #c833f1f8
 def rebin(
@@ -91,6 +91,84 @@ def binned_adu(
             )
         a = a * np.float32(DR)
     return rebin(a) if a.shape == RAW_SHAPE else a
+
+# %% ../nbs/01_preprocess.ipynb #e67bf7e9
+MIN_SIDE = 16  # pixels: the smallest frame side taken (a smaller image holds no sky worth a map)
+
+
+@dataclass(frozen=True)
+class Geometry:
+    "How a frame was fitted into the models' 128×160 grid, and how its maps go back."
+
+    shape: tuple  # the frame's own (rows, cols)
+    rule: str  # 'rebin' (raw 512×640, 4×4 mean), 'as is' (binned 128×160) or 'fit' (any other shape)
+    box: tuple = (0, BINNED_SHAPE[0], 0, BINNED_SHAPE[1])  # grid rows r0:r1, columns c0:c1 holding the frame
+
+    @property
+    def valid(self) -> np.ndarray:
+        "Pixels of the grid that hold the frame; the padding is not valid."
+        v = np.zeros(BINNED_SHAPE, bool)
+        r0, r1, c0, c1 = self.box
+        v[r0:r1, c0:c1] = True
+        return v
+
+    def to_frame(self, a: np.ndarray, order: int = 1) -> np.ndarray:
+        "A grid map on the frame's own pixels (order 1: probabilities, 0: masks); Tau2 frames' maps stay binned."
+        if self.rule != 'fit':
+            return a
+        from skimage.transform import resize
+
+        r0, r1, c0, c1 = self.box
+        return resize(a[r0:r1, c0:c1], self.shape, order=order, anti_aliasing=False, preserve_range=True).astype(a.dtype)
+
+    def on_grid(self, mask: np.ndarray) -> np.ndarray:
+        "A bool mask on the frame's own pixels, on the grid: 4×4 majority (raw), nearest (fitted); padding False."
+        m = np.asarray(mask, bool)
+        if self.rule == 'rebin':
+            return rebin(m.astype(np.float32)) >= 0.5
+        if self.rule == 'as is':
+            return m
+        from skimage.transform import resize
+
+        r0, r1, c0, c1 = self.box
+        out = np.zeros(BINNED_SHAPE, bool)
+        out[r0:r1, c0:c1] = resize(m.astype(np.uint8), (r1 - r0, c1 - c0), order=0, anti_aliasing=False) > 0
+        return out
+
+    def cards(self) -> dict:
+        "Header keys recording the rule."
+        shape = f"{self.shape[0]}x{self.shape[1]}"
+        return dict(GEOMRULE=self.rule, GEOMSHAP=shape, GEOMBOX=','.join(map(str, self.box)))
+
+
+def fit_frame(
+    a: np.ndarray,  # a 2-D frame of any shape, in any units
+) -> tuple:
+    "(grid image, Geometry): resized to fit 128×160 with its aspect kept (area-averaged), centred, edge-padded."
+    from skimage.transform import resize
+
+    h, w = a.shape
+    if min(h, w) < MIN_SIDE:
+        raise FrameShapeError(f"a {h}×{w} frame is too small: each side needs at least {MIN_SIDE} pixels")
+    s = min(BINNED_SHAPE[0] / h, BINNED_SHAPE[1] / w)
+    nh, nw = max(1, round(h * s)), max(1, round(w * s))
+    small = resize(np.asarray(a, np.float32), (nh, nw), order=1, anti_aliasing=s < 1, preserve_range=True)
+    r0, c0 = (BINNED_SHAPE[0] - nh) // 2, (BINNED_SHAPE[1] - nw) // 2
+    pad = ((r0, BINNED_SHAPE[0] - nh - r0), (c0, BINNED_SHAPE[1] - nw - c0))
+    return np.pad(small.astype(np.float32), pad, mode='edge'), Geometry((h, w), 'fit', (r0, r0 + nh, c0, c0 + nw))
+
+
+def model_input(
+    frame,  # a `Frame` from `read_frame`, `read_image` or `read_any`
+) -> tuple:
+    "(grid image, Geometry) of any frame: Tau2 frames by `binned_adu`, other shapes and images by `fit_frame`."
+    shape = frame.data.shape
+    if shape in (RAW_SHAPE, BINNED_SHAPE) and frame.fits_header is not None:
+        return binned_adu(frame), Geometry(shape, 'rebin' if shape == RAW_SHAPE else 'as is')
+    try:
+        return fit_frame(frame.data)
+    except FrameShapeError as e:
+        raise FrameShapeError(f"{frame.path}: {e}") from None
 
 # %% ../nbs/01_preprocess.ipynb #a9f42ae6
 _METHODS = ('dr', 'min_max', 'mean_std', 'frame', 'offset')

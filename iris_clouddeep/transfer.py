@@ -114,6 +114,7 @@ def transfer_study(
                 if mode == 'fine-tuned':  # the transferred network as it is: its widths and normalisation
                     c.network.learning_rate *= finetune_lr_scale
                     c.network.widths, c.network.batchnorm = list(base.model.widths), base.model.batchnorm
+                    c.network.context = base.model.context
                 seg, _ = train_unet(c, data, out / mode / f'fold{k + 1}', progress=False)
             prob[mode][te] = seg.predict(x[te])
             of_prob = pixel_metrics(prob[mode][te], y[te])  # once per map, shared by its thresholds

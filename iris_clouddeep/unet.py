@@ -12,14 +12,14 @@ from .io import IrisError, DR, BINNED_SHAPE, atomic_write, read_json
 from .preprocess import Normalizer, augment_pair, AugmentConfig
 from .metrics import pixel_metrics, best_threshold, roc_points, write_csv
 from .linear import load_config, ConfigError, find_folder, RunConfig
-from .masks import recipe_mask, mask_scores
+from .masks import VOID, recipe_mask, mask_scores
 from .classifier import TrainedModel
 
 # %% auto #0
 __all__ = ['DATASETS', 'SCORE_KEYS', 'DEPTH_EDGES', 'xla_settings', 'pool2', 'upsample_to', 'build_unet', 'unet_param_count',
            'count_params', 'SegSimulationConfig', 'SegGeneralConfig', 'UNetNetworkConfig', 'UNetConfig',
            'load_unet_config', 'load_image_dataset', 'load_segmentation_data', 'Segmenter', 'read_saved_unet',
-           'load_segmenter', 'train_unet', 'otsu_masks', 'segmentation_table', 'evaluate_segmenter',
+           'load_segmenter', 'masked_bce', 'train_unet', 'otsu_masks', 'segmentation_table', 'evaluate_segmenter',
            'show_segmentation', 'compare_segmenters', 'cloud_rate_by_depth', 'plot_depth_response']
 
 # %% ../nbs/09_unet.ipynb #8b0b746c
@@ -69,6 +69,7 @@ def build_unet(
     in_channels: int = 1,
     seed: int = 0,
     batchnorm: bool = False,  # batch normalisation after each convolution (training mode: `model.train()`)
+    context: bool = False,  # add the whole image's pooled features to the bottleneck (image-level context)
 ):
     "A Flax NNX UNet (input NHWC, output logits NHW), in inference mode (`model.eval()`)."
     nnx, jax, jnp = _flax()
@@ -92,10 +93,11 @@ def build_unet(
     class UNet(nnx.Module):
         def __init__(self, widths, cin, rngs):
             w = list(widths)
-            self.widths, self.batchnorm = tuple(w), batchnorm
+            self.widths, self.batchnorm, self.context = tuple(w), batchnorm, context
             self.down = nnx.List([DoubleConv(a, b, rngs) for a, b in zip([cin] + w[:-1], w)])
             self.up = nnx.List([DoubleConv(w[i + 1] + w[i], w[i], rngs) for i in reversed(range(len(w) - 1))])
             self.head = nnx.Conv(w[0], 1, (1, 1), rngs=rngs)
+            self.ctx = nnx.Linear(2 * w[-1], w[-1], rngs=rngs) if context else None
 
         def __call__(self, x):
             skips = []
@@ -104,6 +106,9 @@ def build_unet(
                 if i < len(self.down) - 1:
                     skips.append(x)
                     x = pool2(x)
+            if self.ctx is not None:  # every pixel learns what the whole frame holds: its mean and its peak
+                g = jnp.concatenate([x.mean(axis=(1, 2)), x.max(axis=(1, 2))], axis=-1)
+                x = x + nnx.relu(self.ctx(g))[:, None, None, :]
             for blk, s in zip(self.up, reversed(skips)):
                 x = blk(jnp.concatenate([upsample_to(x, s), s], axis=-1))
             return self.head(x)[..., 0]
@@ -113,9 +118,9 @@ def build_unet(
     return model
 
 
-def unet_param_count(widths, in_channels: int = 1, batchnorm: bool = False) -> int:
+def unet_param_count(widths, in_channels: int = 1, batchnorm: bool = False, context: bool = False) -> int:
     """Analytic parameter count of `build_unet(widths)`: 3×3 convolutions with biases (or, with batch norm, a scale and
-    a shift per channel instead), a 1×1 head."""
+    a shift per channel instead), a 1×1 head, and with `context` a dense layer from the pooled bottleneck."""
     w = list(widths)
     dc = lambda a, b: 9 * a * b + 9 * b * b + (4 * b if batchnorm else 2 * b)
     return (
@@ -123,6 +128,7 @@ def unet_param_count(widths, in_channels: int = 1, batchnorm: bool = False) -> i
         + sum(dc(w[i + 1] + w[i], w[i]) for i in range(len(w) - 1))
         + w[0]
         + 1
+        + (2 * w[-1] * w[-1] + w[-1] if context else 0)
     )
 
 
@@ -157,6 +163,8 @@ class SegGeneralConfig:
     train_fraction: float = 0.6
     normalisation: str = 'mean_std'  # 'dr' (÷2**14), 'min_max', 'mean_std' (training split only), 'frame', 'offset'
     targets: str = 'truth'  # train on the exact 'truth' or on the paper's 'recipe' masks
+    ignore: float | list | None = None  # mask value, or [low, high], of void pixels (no part in loss or scores)
+    valid: str | None = None  # the camera's valid pixels, kept with the model: a field such as 'circle:0.5,0.5,0.5'
     output_dir: str = 'runs/unet'
     folds: int = 5  # transfer studies on image datasets: k-fold cross-validation (1: one seeded split)
     simulation: SegSimulationConfig = field(default_factory=SegSimulationConfig)
@@ -175,6 +183,7 @@ class UNetNetworkConfig:
     seed: int = 0
     init: str | None = None  # start from a saved UNet: 'shipped' or a model folder (fine-tuning); None: random
     batchnorm: bool = False  # batch normalisation between each convolution and its ReLU
+    context: bool = False  # image-level context: the whole frame's pooled features added at the bottleneck
 
 
 @dataclass
@@ -228,7 +237,7 @@ def load_image_dataset(g: SegGeneralConfig) -> dict:
     if g.dataset == 'images':
         if len(g.folders) != 2:
             raise ConfigError("general.folders must be [images folder, masks folder] for dataset 'images'")
-        d = load_image_folder(g.folders[0], g.folders[1])
+        d = load_image_folder(g.folders[0], g.folders[1], ignore=g.ignore)
         if d['masks'] is None:
             raise ConfigError(f"{g.folders[1]}: no masks")
         return d
@@ -347,6 +356,7 @@ class Segmenter(TrainedModel):
         meta = dict(
             widths=list(self.model.widths),
             batchnorm=bool(self.model.batchnorm),
+            context=bool(self.model.context),
             threshold=self.threshold,
             config=self.config.to_dict() if self.config else None,
             version=_version(),
@@ -361,10 +371,10 @@ class Segmenter(TrainedModel):
         return folder
 
 
-def _restore(widths, batchnorm: bool, pure):
+def _restore(widths, batchnorm: bool, pure, context: bool = False):
     "A UNet holding the weights `pure`, built abstractly: no random initialisation is computed or compiled."
     nnx, jax, jnp = _flax()
-    gdef, state = nnx.split(nnx.eval_shape(lambda: build_unet(widths, batchnorm=batchnorm)))
+    gdef, state = nnx.split(nnx.eval_shape(lambda: build_unet(widths, batchnorm=batchnorm, context=context)))
     nnx.replace_by_pure_dict(state, jax.tree.map(jnp.asarray, pure))
     return nnx.merge(gdef, state)
 
@@ -387,7 +397,7 @@ def read_saved_unet(
     if hashlib.sha256(b).hexdigest() != meta['sha256']:
         raise IrisError(f"{folder}/weights.msgpack does not match its recorded sha256")
     cfg = load_unet_config(meta['config']) if meta.get('config') else None
-    info = {k: v for k, v in meta.items() if k not in ('widths', 'batchnorm', 'threshold', 'config')}
+    info = {k: v for k, v in meta.items() if k not in ('widths', 'batchnorm', 'context', 'threshold', 'config')}
     return dict(
         meta=meta, pure=_from_bytes(b), normalizer=Normalizer.load(folder / 'normalizer.json'), config=cfg, info=info
     )
@@ -398,7 +408,8 @@ def load_segmenter(
 ) -> Segmenter:
     "Load a saved UNet (default: the weights shipped with the package), checking the recorded sha256; no network."
     s = read_saved_unet(folder)
-    model = _restore(s['meta']['widths'], s['meta'].get('batchnorm', False), s['pure'])
+    m = s['meta']
+    model = _restore(m['widths'], m.get('batchnorm', False), s['pure'], m.get('context', False))
     return Segmenter(model, s['normalizer'], s['meta']['threshold'], s['config'], s['info'])
 
 # %% ../nbs/09_unet.ipynb #fd55a463
@@ -409,6 +420,16 @@ def _augment_batch(x, m, rng, p):
     for i in np.flatnonzero(rng.uniform(size=len(x)) < p):
         x[i], m[i] = augment_pair(x[i], m[i], rng)
     return x, m
+
+
+def masked_bce(logits, y):
+    "Mean binary cross-entropy over the labelled pixels: those equal to `VOID` take no part."
+    import optax
+    import jax.numpy as jnp
+
+    keep = y <= 1
+    per = optax.sigmoid_binary_cross_entropy(logits, jnp.where(keep, y, 0.0))
+    return (per * keep).sum() / jnp.maximum(keep.sum(), 1)
 
 
 def train_unet(
@@ -429,13 +450,14 @@ def train_unet(
     xva, yva = norm(data['val'][0])[..., None], data['val'][1].astype(np.float32)
     bs = net.batch_size
     steps_per_epoch = max(1, len(xtr) // bs)
-    model = build_unet(net.widths, seed=net.seed, batchnorm=net.batchnorm)
+    model = build_unet(net.widths, seed=net.seed, batchnorm=net.batchnorm, context=net.context)
     if net.init:  # fine-tuning: every weight from a saved UNet of the same widths
         base = load_segmenter(None if net.init == 'shipped' else net.init)
-        if (list(base.model.widths), base.model.batchnorm) != (list(net.widths), net.batchnorm):
+        shape = lambda m: (list(m.widths), m.batchnorm, m.context)
+        if shape(base.model) != (list(net.widths), net.batchnorm, net.context):
             raise ConfigError(
-                f"network.init {net.init!r} has widths {list(base.model.widths)} and batchnorm {base.model.batchnorm}, "
-                f"the configuration {list(net.widths)} and {net.batchnorm}"
+                f"network.init {net.init!r} has (widths, batchnorm, context) {shape(base.model)}, "
+                f"the configuration {(list(net.widths), net.batchnorm, net.context)}"
             )
         _load_pure(model, _pure(base.model))
     tx = optax.adam(optax.cosine_decay_schedule(net.learning_rate, steps_per_epoch * net.num_epochs))
@@ -443,16 +465,13 @@ def train_unet(
 
     @nnx.jit
     def train_step(model, opt, x, y):
-        def loss_fn(m):
-            return optax.sigmoid_binary_cross_entropy(m(x), y).mean()
-
-        loss, grads = nnx.value_and_grad(loss_fn)(model)
+        loss, grads = nnx.value_and_grad(lambda m: masked_bce(m(x), y))(model)
         opt.update(model, grads)
         return loss
 
     @nnx.jit
     def val_loss(model, x, y):
-        return optax.sigmoid_binary_cross_entropy(model(x), y).mean()
+        return masked_bce(model(x), y)
 
     def evaluate_loss(model):
         tot = 0.0

@@ -141,7 +141,7 @@ def _bad_frames(src):
     src.mkdir(parents=True, exist_ok=True)
     good = sorted(src.glob('*.fits'))[0].read_bytes()
     (src / '2023_02_14_23_59_58_flux_900.fits').write_bytes(good[: len(good) // 2])
-    fits.PrimaryHDU(np.zeros((100, 100), np.uint16)).writeto(src / '2023_02_14_23_59_59_flux_901.fits')
+    fits.PrimaryHDU(np.zeros((10, 10), np.uint16)).writeto(src / '2023_02_14_23_59_59_flux_901.fits')
 
 
 def test_kill_during_a_burst_loses_nothing(tmp_path):
