@@ -246,7 +246,12 @@ def _image_set(a, cfg):
     if getattr(a, 'init', None) and a.command == 'train-unet':  # fine-tuning: the saved network's shape and input
         base = read_saved_unet(None if a.init == 'shipped' else a.init)
         m, n = base['meta'], cfg.network
-        n.init, n.widths, n.batchnorm, n.context = a.init, m['widths'], m.get('batchnorm', False), m.get('context', False)
+        n.init, n.widths, n.batchnorm, n.context = (
+            a.init,
+            m['widths'],
+            m.get('batchnorm', False),
+            m.get('context', False),
+        )
         cfg.general.normalisation = base['normalizer'].method
     return cfg
 
@@ -524,7 +529,9 @@ def _add_simulate(sub):
     s.add_argument('--frames', type=_positive(int), default=60, help='number of frames')
     s.add_argument('--seed', type=int, default=0, help='seed of everything in the night')
     s.add_argument(
-        '--start', default=None, help='DATE-OBS of the first frame (UTC, ISO; default: a winter evening drawn from the seed)'
+        '--start',
+        default=None,
+        help='DATE-OBS of the first frame (UTC, ISO; default: a winter evening drawn from the seed)',
     )
     s.add_argument('--cadence', type=_positive(float), default=30.0, help='seconds between frames (0.111: 9 Hz)')
     s.add_argument(

@@ -17,8 +17,8 @@ from .blobs import Field, CloudStats, cloud_stats
 
 # %% auto #0
 __all__ = ['DECISIONS', 'COLUMNS', 'STAGES', 'KEOGRAM', 'decision_of', 'confidence_of', 'StateConfig', 'SkyState', 'NightOptions',
-           'load_models', 'FrameIn', 'read_input', 'process_frames', 'camera_valid', 'valid_of', 'natural_key',
-           'night_inputs', 'NightReport', 'run_night', 'cover_errors', 'truth_agreement', 'read_table',
+           'load_models', 'FrameIn', 'read_input', 'read_batch', 'process_frames', 'camera_valid', 'valid_of',
+           'natural_key', 'night_inputs', 'NightReport', 'run_night', 'cover_errors', 'truth_agreement', 'read_table',
            'plot_quality_vs_truth', 'summarise', 'plot_night', 'plot_changes']
 
 # %% ../nbs/13_pipeline.ipynb #77f3098e
@@ -306,6 +306,18 @@ def _write_frame_product(out_dir, fin, prob, threshold, row, seg_info, overwrite
         params=dict(threshold=round(threshold, 6), unet=seg_info.get('sha256', '')[:16]),
     )
 
+# %% ../nbs/13_pipeline.ipynb #5ae49d61
+def read_batch(paths: list) -> tuple:
+    "(frames, rows, seconds): the readable frames as (index, FrameIn), an error row for each unreadable one."
+    t0 = time.perf_counter()
+    frames, rows = [], [None] * len(paths)
+    for i, p in enumerate(paths):
+        try:
+            frames.append((i, read_input(p)))
+        except (IrisError, OSError, ValueError) as e:
+            rows[i] = dict(file=str(p), error=named_error(p, e))
+    return frames, rows, time.perf_counter() - t0
+
 # %% ../nbs/13_pipeline.ipynb #342ecfd2
 def process_frames(
     paths: list,  # FITS files, processed in this order
@@ -314,18 +326,12 @@ def process_frames(
     unet=None,  # UNet folder (None: shipped)
     products_dir=None,  # where frame products go when `opts.products`
     overwrite: bool = False,  # replace existing frame products
+    read=None,  # `read_batch(paths)`, when already done (e.g. in a thread while the batch before ran)
 ) -> dict:
     "{'rows', 'strips', 'thumbs', 'seconds', 'models'}: per file its row (or error), keogram strip and thumbnail."
     clf, seg = load_models(classifier, unet, opts.engine)
     sec = dict.fromkeys(STAGES, 0.0)
-    t0 = time.perf_counter()
-    frames, rows = [], [None] * len(paths)
-    for i, p in enumerate(paths):
-        try:
-            frames.append((i, read_input(p)))
-        except (IrisError, OSError, ValueError) as e:
-            rows[i] = dict(file=str(p), error=named_error(p, e))
-    sec['read'] = time.perf_counter() - t0
+    frames, rows, sec['read'] = read or read_batch(paths)
     strips = [(np.full(128, np.nan, np.float16), np.zeros(128, np.uint8))] * len(paths)
     thumbs = [None] * len(paths)
     if frames:
@@ -370,7 +376,9 @@ def _run_models(frames, rows, strips, thumbs, clf, seg, opts, sec, products_dir,
         stats = (
             None
             if prob is None
-            else cloud_stats(prob, seg.threshold, valid_of(fin, camera), opts.field, min_area=opts.min_area, band=opts.band)
+            else cloud_stats(
+                prob, seg.threshold, valid_of(fin, camera), opts.field, min_area=opts.min_area, band=opts.band
+            )
         )
         rows[i] = _row(fin, float(p[k]), clf.threshold, stats, opts)
         strips[i] = _strip(fin.image, prob, col)
@@ -498,11 +506,23 @@ class _BatchJob:
         self.args = (opts, classifier, unet, products_dir, overwrite)
         self.threads = threads
 
-    def __call__(self, paths: list) -> dict:
+    def __call__(self, paths: list, read=None) -> dict:
         if self.threads and not _MODELS:
             for k in ('TF_NUM_INTRAOP_THREADS', 'TF_NUM_INTEROP_THREADS', 'OMP_NUM_THREADS'):
                 os.environ[k] = str(self.threads)
-        return process_frames(paths, *self.args)
+        return process_frames(paths, *self.args, read=read)
+
+
+def _read_ahead(job: _BatchJob, batches: list):
+    "The batches in this process, in order, each read in a thread while the one before runs the models."
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(read_batch, batches[0]) if batches else None
+        for i, b in enumerate(batches):
+            got = ahead.result()
+            ahead = pool.submit(read_batch, batches[i + 1]) if i + 1 < len(batches) else None
+            yield job(b, got)
 
 # %% ../nbs/13_pipeline.ipynb #9b2aa430
 @dataclass
@@ -556,7 +576,8 @@ def _run_locked(paths, out, opts, classifier, unet, jobs, backend, overwrite, pr
         w = csv.DictWriter(ft, COLUMNS, extrasaction='ignore')
         if fresh:
             w.writeheader()
-        for res in iter_map(job, batches, jobs, backend):
+        here = jobs == 1 and backend != 'dask'  # in this process: read ahead while the models run
+        for res in _read_ahead(job, batches) if here else iter_map(job, batches, jobs, backend):
             _append(res, w, fk, clock, failed, on_error, kept)
             models = res['models']
             ft.flush()

@@ -119,7 +119,9 @@ class Geometry:
         from skimage.transform import resize
 
         r0, r1, c0, c1 = self.box
-        return resize(a[r0:r1, c0:c1], self.shape, order=order, anti_aliasing=False, preserve_range=True).astype(a.dtype)
+        return resize(a[r0:r1, c0:c1], self.shape, order=order, anti_aliasing=False, preserve_range=True).astype(
+            a.dtype
+        )
 
     def on_grid(self, mask: np.ndarray) -> np.ndarray:
         "A bool mask on the frame's own pixels, on the grid: 4×4 majority (raw), nearest (fitted); padding False."

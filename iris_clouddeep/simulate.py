@@ -666,8 +666,17 @@ def noise_figures(img: np.ndarray, smooth: int = 31) -> dict:
 # %% ../nbs/02_simulate.ipynb #87f7b983
 def _row(quantity, source, documented, lo, hi, sim, real=None, span=''):
     "One row of the realism table: inside its documented range or not."
-    return dict(quantity=quantity, source=source, documented=documented, low=lo, high=hi, simulated=float(sim),
-                span=span, real=None if real is None else float(real), ok=bool(lo <= sim <= hi))  # fmt: skip
+    return dict(
+        quantity=quantity,
+        source=source,
+        documented=documented,
+        low=lo,
+        high=hi,
+        simulated=float(sim),
+        span=span,
+        real=None if real is None else float(real),
+        ok=bool(lo <= sim <= hi),
+    )
 
 
 def _eps(tau, elev):
@@ -679,11 +688,11 @@ def _edge_width(tau, eps) -> float:
     "Raw pixels over which ε climbs from 10 % to 50 % of the core's (median ε by distance from the clear sky)."
     d = ndimage.distance_transform_edt(tau > 0)
     core = np.percentile(eps[tau > 0], 95)
-    med = np.array([np.median(eps[(d > k) & (d <= k + 1)]) if ((d > k) & (d <= k + 1)).any() else np.nan
-                    for k in range(80)])  # fmt: skip
+    med = np.array(
+        [np.median(eps[(d > k) & (d <= k + 1)]) if ((d > k) & (d <= k + 1)).any() else np.nan for k in range(80)]
+    )
     d10, d50 = (int(np.argmax(med >= f * core)) for f in (0.1, 0.5))
     return float(d50 - d10)
-
 
 # %% ../nbs/02_simulate.ipynb #7e217757
 def _camera_rows(rng, real_level=None, n=200) -> list:
@@ -705,20 +714,47 @@ def _camera_rows(rng, real_level=None, n=200) -> list:
     slope = np.polyfit([hot.shutter(x) for x in tt], [hot.level(x) for x in tt], 1)[0]
     expect = -hot.p.gain * np.gradient(band_radiance(np.array([277.0, 278.0, 279.0])))[1]
     return [
-        _row('clear-sky level (ADU), median of the drawn cameras', 'SPEC §3b', '~1200, 300–3000', 300, 3000,
-             np.median(lev), real_level, span(lev)),
-        _row('responsivity G (ADU per W m⁻² sr⁻¹), median drawn', 'SPEC §3b', '~60, 15–150', 15, 150, np.median(gain),
-             span=span(gain)),
-        _row('radial pattern depth (ADU), median drawn', 'SPEC §3b', '50–250', 50, 250, np.median(depth),
-             span=span(depth)),
+        _row(
+            'clear-sky level (ADU), median of the drawn cameras',
+            'SPEC §3b',
+            '~1200, 300–3000',
+            300,
+            3000,
+            np.median(lev),
+            real_level,
+            span(lev),
+        ),
+        _row(
+            'responsivity G (ADU per W m⁻² sr⁻¹), median drawn',
+            'SPEC §3b',
+            '~60, 15–150',
+            15,
+            150,
+            np.median(gain),
+            span=span(gain),
+        ),
+        _row(
+            'radial pattern depth (ADU), median drawn',
+            'SPEC §3b',
+            '50–250',
+            50,
+            250,
+            np.median(depth),
+            span=span(depth),
+        ),
         _row('temporal noise σ (ADU)', 'SPEC §3b', '~4', 3.5, 4.5, (a - b).std() / np.sqrt(2)),
         _row('flat-field interval (s), mean', 'SPEC §1', '~30', 25, 35, np.diff(cam.ffc_times[1:]).mean()),
         _row('offset drift seen at a 30 s cadence, σ (ADU)', 'SPEC §3b', 'a few ADU', 1, 6, slow.std()),
         _row('offset jumps of 10–16 ADU per hour', 'SPEC §3b', 'rare', 0.5, 30, jumps / 6),
-        _row('level change per K of shutter temperature ÷ G·dB/dT', 'physics (flat field on the shutter)', '1', 0.8,
-             1.2, slope / expect),
-    ]  # fmt: skip
-
+        _row(
+            'level change per K of shutter temperature ÷ G·dB/dT',
+            'physics (flat field on the shutter)',
+            '1',
+            0.8,
+            1.2,
+            slope / expect,
+        ),
+    ]
 
 # %% ../nbs/02_simulate.ipynb #570e1f2b
 def _cloud_rows(rng, n=12) -> list:
@@ -747,22 +783,53 @@ def _cloud_rows(rng, n=12) -> list:
     rows = [
         _row('low cloud: labelled pixels with ε ≥ 0.9', 'SPEC §3b', 'opaque, ε ≈ 1', 0.6, 1.0, np.mean(low['opaque'])),
         _row('mid cloud: labelled pixels with ε ≥ 0.9', 'SPEC §3b', 'opaque, ε ≈ 1', 0.5, 1.0, np.mean(mid['opaque'])),
-        _row('low cloud edge: raw px from 10 % to 50 % of the core ε', 'SPEC §3b (edges)', 'sharp', 0, 10,
-             np.nanmedian(low['edge'])),
-        _row('low cloud excess at ε ≈ 1 (W m⁻² sr⁻¹, zenith)', 'SPEC §3b', '+24 ± 15 %', 20.4, 27.6,
-             np.nanmedian(low['excess'])),
-        _row('mid cloud excess at ε ≈ 1 (W m⁻² sr⁻¹, zenith)', 'SPEC §3b', '+19 ± 15 %', 16.1, 21.9,
-             np.nanmedian(mid['excess'])),
+        _row(
+            'low cloud edge: raw px from 10 % to 50 % of the core ε',
+            'SPEC §3b (edges)',
+            'sharp',
+            0,
+            10,
+            np.nanmedian(low['edge']),
+        ),
+        _row(
+            'low cloud excess at ε ≈ 1 (W m⁻² sr⁻¹, zenith)',
+            'SPEC §3b',
+            '+24 ± 15 %',
+            20.4,
+            27.6,
+            np.nanmedian(low['excess']),
+        ),
+        _row(
+            'mid cloud excess at ε ≈ 1 (W m⁻² sr⁻¹, zenith)',
+            'SPEC §3b',
+            '+19 ± 15 %',
+            16.1,
+            21.9,
+            np.nanmedian(mid['excess']),
+        ),
         _row('cirrus ε, median of cloud-body pixels', 'SPEC §3b', '0.01–0.8, skewed thin', 0.01, 0.3, np.median(ci)),
         _row('cirrus ε, 99th percentile', 'SPEC §3b', '≤ 0.8', 0.3, 0.8, np.percentile(ci, 99)),
-        _row('low and mid frames: unlabelled pixels within 3σ of clear sky', 'SPEC §3b (clear gaps)', 'τ = 0 outside',
-             0.8, 1.0, np.nanmean(low['gap'] + mid['gap'])),
-    ]  # fmt: skip
+        _row(
+            'low and mid frames: unlabelled pixels within 3σ of clear sky',
+            'SPEC §3b (clear gaps)',
+            'τ = 0 outside',
+            0.8,
+            1.0,
+            np.nanmean(low['gap'] + mid['gap']),
+        ),
+    ]
     for kind in ('low', 'mid', 'cirrus'):
-        rows.append(_row(f'drift speed of {kind} cloud, median (°/s)', 'SPEC §3b', '0.05–0.6', 0.05, 0.6,
-                         np.median(out[kind]['speed'])))  # fmt: skip
+        rows.append(
+            _row(
+                f'drift speed of {kind} cloud, median (°/s)',
+                'SPEC §3b',
+                '0.05–0.6',
+                0.05,
+                0.6,
+                np.median(out[kind]['speed']),
+            )
+        )
     return rows
-
 
 # %% ../nbs/02_simulate.ipynb #a93c631a
 def _texture_rows(rng) -> list:
@@ -779,23 +846,36 @@ def _texture_rows(rng) -> list:
     plans = [night_plan(NightConfig(n_frames=400, cadence=30.0), s) for s in range(40)]
     cloudy = np.mean([sum(e - s for s, e, kd, _ in p if kd != 'clear') / 12000 for p in plans])
     return [
-        _row('log τ spectrum slope above the ~300 m break', 'SPEC §3b', '−8/3', -3.0, -2.3, fit((k > 0.005) & (k < 0.03))),
+        _row(
+            'log τ spectrum slope above the ~300 m break', 'SPEC §3b', '−8/3', -3.0, -2.3, fit((k > 0.005) & (k < 0.03))
+        ),
         _row('log τ spectrum slope below the break', 'SPEC §3b', '−4', -4.5, -3.5, fit((k > 0.08) & (k < 0.3))),
-        _row('16-min spell: frames with r > 0.9 to one ≥ 1 min earlier', 'SPEC §3b (clouds evolve)', 'none', 0, 0.1,
-             repeats),
+        _row(
+            '16-min spell: frames with r > 0.9 to one ≥ 1 min earlier',
+            'SPEC §3b (clouds evolve)',
+            'none',
+            0,
+            0.1,
+            repeats,
+        ),
         _row('cloudy share of a default night', 'SPEC §3b', '~60 % (30–80 %)', 0.3, 0.8, cloudy),
-    ]  # fmt: skip
-
+    ]
 
 # %% ../nbs/02_simulate.ipynb #df30f6b1
 def _real_frames(raw_dir) -> dict:
     "Figures of the paper's two raw frames (clear, cloudy) where they are at hand: level, noise, cloud contrast."
     from iris_clouddeep.io import read_frame
 
-    clear, cloudy = (read_frame(Path(raw_dir) / f'{n}_sky_sample.fits').data.astype(np.float32) for n in ('clear', 'cloud'))
+    clear, cloudy = (
+        read_frame(Path(raw_dir) / f'{n}_sky_sample.fits').data.astype(np.float32) for n in ('clear', 'cloud')
+    )
     nf = noise_figures(clear)
-    return dict(level=np.median(clear), pixel=nf['pixel_std'], column=nf['column_std'],
-                cloud=np.percentile(cloudy, 99) - np.median(clear))  # fmt: skip
+    return dict(
+        level=np.median(clear),
+        pixel=nf['pixel_std'],
+        column=nf['column_std'],
+        cloud=np.percentile(cloudy, 99) - np.median(clear),
+    )
 
 
 def realism_table(
@@ -808,20 +888,41 @@ def realism_table(
     clear = simulate_frame(seed, 'clear')['adu']
     nf = noise_figures(clear)
     sky = SkyParams()
-    bt = lambda e: np.ptp(brightness_temperature(clear_sky_radiance(replace(sky, elevation=e), elevation_map(
-        replace(sky, elevation=e)))))  # fmt: skip
+    bt = lambda e: np.ptp(
+        brightness_temperature(clear_sky_radiance(replace(sky, elevation=e), elevation_map(replace(sky, elevation=e))))
+    )
     lows = [CameraParams.random(rng) for _ in range(200)]
     plateau = np.median([c.gain * CLOUD_TYPES['low'].excess for c in lows])
     rows = [
         _row('clear zenith brightness temperature, defaults (°C)', 'SPEC §3b', '≈ −63', -64, -62, sky.bt_zenith),
         _row('clear-sky gradient across the frame at 60° (K)', 'SPEC §3b', '1.2 (c 13–21 K)', 1.0, 2.3, bt(60.0)),
         _row('clear-sky gradient across the frame at 30° (K)', 'SPEC §3b', '5.2 (c 13–21 K)', 3.3, 6.6, bt(30.0)),
-        _row('pixel noise of a clear frame, temporal ⊕ fixed (ADU)', 'SPEC §3b', '≈ √(4² + 1.8²)', 3.5, 6.0,
-             nf['pixel_std'], real.get('pixel')),
-        _row('column noise of a clear frame, bad columns included (ADU)', 'SPEC §3b', '1.3 and a few bad', 0.8, 4.0,
-             nf['column_std'], real.get('column')),
-        _row('thick low cloud above clear sky (ADU), median drawn camera', 'SPEC §3b', 'G × 24 (360–3600)', 360, 3600,
-             plateau, real.get('cloud')),
-    ]  # fmt: skip
+        _row(
+            'pixel noise of a clear frame, temporal ⊕ fixed (ADU)',
+            'SPEC §3b',
+            '≈ √(4² + 1.8²)',
+            3.5,
+            6.0,
+            nf['pixel_std'],
+            real.get('pixel'),
+        ),
+        _row(
+            'column noise of a clear frame, bad columns included (ADU)',
+            'SPEC §3b',
+            '1.3 and a few bad',
+            0.8,
+            4.0,
+            nf['column_std'],
+            real.get('column'),
+        ),
+        _row(
+            'thick low cloud above clear sky (ADU), median drawn camera',
+            'SPEC §3b',
+            'G × 24 (360–3600)',
+            360,
+            3600,
+            plateau,
+            real.get('cloud'),
+        ),
+    ]
     return rows + _camera_rows(rng, real.get('level')) + _cloud_rows(rng) + _texture_rows(rng)
-

@@ -22,7 +22,7 @@ from iris_clouddeep.unet import (
 )
 
 # %% auto #0
-__all__ = ['TRANSFER_MODES', 'segmentation_folds', 'transfer_study', 'show_transfer']
+__all__ = ['TRANSFER_MODES', 'segmentation_folds', 'transfer_normalizer', 'transfer_study', 'show_transfer']
 
 # %% ../nbs/11_transfer.ipynb #a9eca437
 def segmentation_folds(
@@ -48,6 +48,18 @@ def segmentation_folds(
         nv = max(1, int(round(val_fraction * len(rest))))
         out.append(dict(train=np.sort(rest[nv:]), val=np.sort(rest[:nv]), test=np.sort(te)))
     return out
+
+# %% ../nbs/11_transfer.ipynb #4ec5c110
+def transfer_normalizer(
+    base: Segmenter,  # the transferred UNet
+    train_images,  # the fold's training images
+    method: str = 'mean_std',  # what a fitted normalisation is fitted as
+) -> Normalizer:
+    """How the transferred UNet sees another set's images: its own per-frame normalisation as it is (it does not
+    depend on units), any other refitted on the fold's training images (no labels used)."""
+    if base.normalizer.method == 'frame':
+        return base.normalizer
+    return Normalizer(method).fit(train_images)
 
 # %% ../nbs/11_transfer.ipynb #dc99c2e7
 TRANSFER_MODES = ('zero-shot', 'fine-tuned', 'scratch')
@@ -106,8 +118,9 @@ def transfer_study(
         held[te] = True
         for mode in modes:
             bar.set_postfix(fold=k + 1, start=mode)
+            own = None if base is None else transfer_normalizer(base, data['train'][0], cfg.general.normalisation)
             if mode == 'zero-shot':
-                seg = Segmenter(base.model, data['normalizer'], base.threshold)
+                seg = Segmenter(base.model, own, base.threshold)
             else:
                 c = load_unet_config(cfg.to_dict())
                 c.network.init = (str(init) if init else 'shipped') if mode == 'fine-tuned' else None
@@ -115,7 +128,8 @@ def transfer_study(
                     c.network.learning_rate *= finetune_lr_scale
                     c.network.widths, c.network.batchnorm = list(base.model.widths), base.model.batchnorm
                     c.network.context = base.model.context
-                seg, _ = train_unet(c, data, out / mode / f'fold{k + 1}', progress=False)
+                run = data | {'normalizer': own} if mode == 'fine-tuned' else data
+                seg, _ = train_unet(c, run, out / mode / f'fold{k + 1}', progress=False)
             prob[mode][te] = seg.predict(x[te])
             of_prob = pixel_metrics(prob[mode][te], y[te])  # once per map, shared by its thresholds
             for name, thr in [(mode, seg.threshold)] + ([(KEEP, base.threshold)] if mode == 'fine-tuned' else []):

@@ -16,11 +16,12 @@ from .masks import VOID, recipe_mask, mask_scores
 from .classifier import TrainedModel
 
 # %% auto #0
-__all__ = ['DATASETS', 'SCORE_KEYS', 'DEPTH_EDGES', 'xla_settings', 'pool2', 'upsample_to', 'build_unet', 'unet_param_count',
-           'count_params', 'SegSimulationConfig', 'SegGeneralConfig', 'UNetNetworkConfig', 'UNetConfig',
-           'load_unet_config', 'load_image_dataset', 'load_segmentation_data', 'Segmenter', 'read_saved_unet',
-           'load_segmenter', 'masked_bce', 'train_unet', 'otsu_masks', 'segmentation_table', 'evaluate_segmenter',
-           'show_segmentation', 'compare_segmenters', 'cloud_rate_by_depth', 'plot_depth_response']
+__all__ = ['DATASETS', 'AUGMENTS', 'SCORE_KEYS', 'DEPTH_EDGES', 'xla_settings', 'pool2', 'upsample_to', 'build_unet',
+           'unet_param_count', 'count_params', 'SegSimulationConfig', 'SegGeneralConfig', 'UNetNetworkConfig',
+           'UNetConfig', 'load_unet_config', 'load_image_dataset', 'load_segmentation_data', 'Segmenter',
+           'read_saved_unet', 'load_segmenter', 'masked_bce', 'train_unet', 'otsu_masks', 'segmentation_table',
+           'evaluate_segmenter', 'show_segmentation', 'compare_segmenters', 'cloud_rate_by_depth',
+           'plot_depth_response']
 
 # %% ../nbs/09_unet.ipynb #8b0b746c
 _XLA_CPU = '--xla_cpu_experimental_ynn_fusion_type=eltwise'
@@ -170,6 +171,9 @@ class SegGeneralConfig:
     simulation: SegSimulationConfig = field(default_factory=SegSimulationConfig)
 
 
+AUGMENTS = dict(paper=AugmentConfig(), flips=AugmentConfig(rotate=0.0, shear=0.0, shift=0.0, zoom=(1.0, 1.0)))
+
+
 @dataclass
 class UNetNetworkConfig:
     "The UNet and its training."
@@ -179,7 +183,9 @@ class UNetNetworkConfig:
     num_epochs: int = 30
     patience: int = 6  # early stopping on the validation loss
     learning_rate: float = 1e-3  # Adam, cosine decay over the run
-    augment: float = 0.5  # probability of a random paper-range affine augmentation per training frame
+    augment: float = 0.5  # probability of a random augmentation per training frame
+    augment_kind: str = 'paper'  # 'paper' (the paper's affine ranges) or 'flips' (flips only: each frame's histogram
+    # kept, as labels made from the frame's own statistics, like the recipe's, need)
     seed: int = 0
     init: str | None = None  # start from a saved UNet: 'shipped' or a model folder (fine-tuning); None: random
     batchnorm: bool = False  # batch normalisation between each convolution and its ReLU
@@ -219,6 +225,7 @@ class UNetConfig(RunConfig):
                 ),
                 (n.learning_rate > 0, 'network.learning_rate', '> 0'),
                 (0 <= n.augment <= 1, 'network.augment', 'a probability'),
+                (n.augment_kind in AUGMENTS, 'network.augment_kind', "'paper' or 'flips'"),
                 (n.init is None or n.init != '', 'network.init', "null, 'shipped' or a model folder"),
             ]
         )
@@ -387,7 +394,7 @@ def read_saved_unet(
 
     folder = Path(folder) if folder else weights_dir('unet')
     if not folder.exists() and len(folder.parts) == 1 and weights_dir(str(folder)).exists():
-        folder = weights_dir(str(folder))  # a shipped model by name, e.g. 'unet_stardice'
+        folder = weights_dir(str(folder))  # a shipped model by name, e.g. 'unet_sim'
     if not (folder / 'weights.msgpack').exists():
         raise IrisError(f"{folder}: no weights.msgpack (train one with `iris-clouddeep train-unet`)")
     meta = read_json(folder / 'unet.json')
@@ -413,12 +420,12 @@ def load_segmenter(
     return Segmenter(model, s['normalizer'], s['meta']['threshold'], s['config'], s['info'])
 
 # %% ../nbs/09_unet.ipynb #fd55a463
-def _augment_batch(x, m, rng, p):
+def _augment_batch(x, m, rng, p, kind: str = 'paper'):
     if p <= 0:
         return x, m
     x, m = x.copy(), m.copy()
     for i in np.flatnonzero(rng.uniform(size=len(x)) < p):
-        x[i], m[i] = augment_pair(x[i], m[i], rng)
+        x[i], m[i] = augment_pair(x[i], m[i], rng, AUGMENTS[kind])
     return x, m
 
 
@@ -503,7 +510,7 @@ def train_unet(
         )
         for s in bar:
             idx = order[s * bs : (s + 1) * bs]
-            xb, yb = _augment_batch(xtr[idx], ytr[idx], erng, net.augment)
+            xb, yb = _augment_batch(xtr[idx], ytr[idx], erng, net.augment, net.augment_kind)
             losses.append(float(train_step(model, opt, jnp.asarray(norm(xb)[..., None]), jnp.asarray(yb))))
             bar.set_postfix(loss=f'{np.mean(losses):.4f}')
         model.eval()

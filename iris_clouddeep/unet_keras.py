@@ -11,7 +11,9 @@ from .io import BINNED_SHAPE
 __all__ = ['build_keras_unet', 'pure_to_keras', 'flax_to_keras', 'KerasSegmenter', 'load_keras_segmenter', 'compare_frameworks']
 
 # %% ../nbs/10_unet_keras.ipynb #c8886e1b
-def build_keras_unet(widths=(8, 16, 32, 64), input_shape=(*BINNED_SHAPE, 1), batchnorm: bool = False):
+def build_keras_unet(
+    widths=(8, 16, 32, 64), input_shape=(*BINNED_SHAPE, 1), batchnorm: bool = False, context: bool = False
+):
     "The Keras twin of `build_unet` (output: logits (n, rows, cols))."
     import keras
     from keras import layers
@@ -36,6 +38,12 @@ def build_keras_unet(widths=(8, 16, 32, 64), input_shape=(*BINNED_SHAPE, 1), bat
         if i < len(w) - 1:
             skips.append(x)
             x = layers.MaxPooling2D(2, name=f'pool{i}')(x)
+    if context:  # the whole frame's mean and peak, through a dense layer, added to every bottleneck pixel
+        pooled = layers.Concatenate(name='ctx_pool')(
+            [layers.GlobalAveragePooling2D()(x), layers.GlobalMaxPooling2D()(x)]
+        )
+        g = layers.Reshape((1, 1, w[-1]))(layers.Dense(w[-1], activation='relu', name='ctx')(pooled))
+        x = layers.Add(name='ctx_add')([x, g])
     for j, (c, s) in enumerate(zip(reversed(w[:-1]), reversed(skips))):
         x = layers.Resizing(s.shape[1], s.shape[2], interpolation='nearest', name=f'up{j}_resize')(x)
         x = dc(layers.Concatenate(name=f'up{j}_cat')([x, s]), c, f'up{j}')
@@ -68,6 +76,11 @@ def pure_to_keras(
         k.set_weights([np.asarray(f['kernel'])] + bias)
     for k, f in zip(kn, norms):
         k.set_weights([np.asarray(f[n]) for n in ('scale', 'bias', 'mean', 'var')])
+    dense = [l for l in keras_model.layers if l.name == 'ctx']
+    if bool(dense) != bool(pure.get('ctx')):
+        raise ValueError("the saved UNet and the Keras twin differ in image-level context")
+    for k in dense:
+        k.set_weights([np.asarray(pure['ctx']['kernel']), np.asarray(pure['ctx']['bias'])])
     return keras_model
 
 
@@ -112,7 +125,8 @@ def load_keras_segmenter(
 
     import_tf_quietly()
     s = read_saved_unet(folder)
-    net = build_keras_unet(s['meta']['widths'], batchnorm=s['meta'].get('batchnorm', False))
+    m = s['meta']
+    net = build_keras_unet(m['widths'], batchnorm=m.get('batchnorm', False), context=m.get('context', False))
     return KerasSegmenter(
         pure_to_keras(s['pure'], net), s['normalizer'], s['meta']['threshold'], s['config'], s['info']
     )
