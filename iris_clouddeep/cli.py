@@ -159,7 +159,7 @@ def _install(model, name: str, run_dir, config_path, files):
 
     dest = weights_dir(name)
     model.info['produced_by'] = (
-        f"iris-clouddeep train-{name if name == 'unet' else 'classifier'} --config {config_path} --install"
+        f"iris-clouddeep train-{'unet' if name.startswith('unet') else 'classifier'} --config {config_path} --install"
     )
     model.save(dest, overwrite=True)
     for f in files:
