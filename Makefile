@@ -22,7 +22,7 @@ install: $(STAMP)
 ## The main job on the embedded default data: simulate a night, then classify, segment, score and decide every frame.
 demo: $(STAMP)
 	$(BIN)/iris-clouddeep simulate -o $(DEMO)/raw --frames 240 --seed 0 --overwrite --quiet
-	$(BIN)/iris-clouddeep night $(DEMO)/raw -o $(DEMO)/night --overwrite
+	$(BIN)/iris-clouddeep night $(DEMO)/raw -o $(DEMO)/night --model unet_sim --overwrite
 
 ## Headless Chromium for the site check (Debian package; needs root, as on CI).
 browser:
