@@ -4,7 +4,8 @@
 
 # %% ../nbs/11_unet.ipynb #6506cc4b
 from __future__ import annotations
-import hashlib, json, os, time
+import functools, hashlib, json, os, time
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 from .io import IrisError, DR, BINNED_SHAPE, atomic_write, read_json
@@ -312,37 +313,27 @@ def masked_bce(logits, y):
     per = optax.sigmoid_binary_cross_entropy(logits, jnp.where(keep, y, 0.0))
     return (per * keep).sum() / jnp.maximum(keep.sum(), 1)
 
-
-def train_unet(
-    cfg: UNetConfig, data: dict | None = None, out_dir=None, progress: bool = True, resume: bool = False
-) -> tuple:
-    "Train, evaluate and save one UNet run; returns (Segmenter, metrics dict)."
-    nnx, jax, jnp = _flax()
-    import optax
-    from tqdm.auto import tqdm
-
-    net = cfg.network
-    out = Path(out_dir or cfg.general.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    cfg.save(out / 'config.json')
-    data = data or load_segmentation_data(cfg)
-    norm = data['normalizer']
-    xtr, ytr = data['train'][0], data['train'][1].astype(np.float32)
-    xva, yva = norm(data['val'][0])[..., None], data['val'][1].astype(np.float32)
-    bs = net.batch_size
-    steps_per_epoch = max(1, len(xtr) // bs)
+# %% ../nbs/11_unet.ipynb #f6c92dc8
+def _initial_unet(net):
+    "A fresh UNet from the network section or, when `net.init` names one, a copy of a saved UNet of the same shape."
     model = build_unet(net.widths, seed=net.seed, batchnorm=net.batchnorm, context=net.context)
-    if net.init:  # fine-tuning: every weight from a saved UNet of the same widths
-        base = load_segmenter(None if net.init == 'shipped' else net.init)
-        shape = lambda m: (list(m.widths), m.batchnorm, m.context)
-        if shape(base.model) != (list(net.widths), net.batchnorm, net.context):
-            raise ConfigError(
-                f"network.init {net.init!r} has (widths, batchnorm, context) {shape(base.model)}, "
-                f"the configuration {(list(net.widths), net.batchnorm, net.context)}"
-            )
-        _load_pure(model, _pure(base.model))
-    tx = optax.adam(optax.cosine_decay_schedule(net.learning_rate, steps_per_epoch * net.num_epochs))
-    opt = nnx.Optimizer(model, tx, wrt=nnx.Param)
+    if not net.init:
+        return model
+    base = load_segmenter(None if net.init == 'shipped' else net.init)
+    shape = lambda m: (list(m.widths), m.batchnorm, m.context)
+    if shape(base.model) != (list(net.widths), net.batchnorm, net.context):
+        raise ConfigError(
+            f"network.init {net.init!r} has (widths, batchnorm, context) {shape(base.model)}, "
+            f"the configuration {(list(net.widths), net.batchnorm, net.context)}"
+        )
+    _load_pure(model, _pure(base.model))
+    return model
+
+
+@functools.cache
+def _steps() -> tuple:
+    "(training step, validation loss), compiled by JAX on first use and kept for every run."
+    nnx = _flax()[0]
 
     @nnx.jit
     def train_step(model, opt, x, y):
@@ -354,72 +345,119 @@ def train_unet(
     def val_loss(model, x, y):
         return masked_bce(model(x), y)
 
-    def evaluate_loss(model):
-        tot = 0.0
-        for i in range(0, len(xva), 64):
-            tot += float(val_loss(model, jnp.asarray(xva[i : i + 64]), jnp.asarray(yva[i : i + 64]))) * len(
-                xva[i : i + 64]
-            )
-        return tot / len(xva)
+    return train_step, val_loss
 
-    ck = out / 'checkpoint.msgpack'
-    start, best, best_pure, hist, bad = 0, np.inf, None, [], 0
-    if resume and ck.exists():
-        c = _from_bytes(ck.read_bytes())
-        _load_pure(model, c['model'])
-        st = nnx.state(opt)
-        nnx.replace_by_pure_dict(st, c['opt'])
-        nnx.update(opt, st)
-        start, best, best_pure, bad = int(c['epoch']) + 1, float(c['best']), c['best_model'], int(c['bad'])
-        hist = [dict(r) for r in c['history']]
-    rng = np.random.default_rng([net.seed, 1])
-    t0 = time.perf_counter()
-    for epoch in range(start, net.num_epochs):
-        order = np.random.default_rng([net.seed, 2, epoch]).permutation(len(xtr))
-        erng = np.random.default_rng([net.seed, 3, epoch])
-        losses = []
-        model.train()  # batch normalisation (if any) on the batch's statistics, updating its running ones
-        bar = tqdm(
-            range(steps_per_epoch), desc=f'epoch {epoch + 1}/{net.num_epochs}', disable=not progress, leave=False
-        )
-        for s in bar:
-            idx = order[s * bs : (s + 1) * bs]
-            xb, yb = _augment_batch(xtr[idx], ytr[idx], erng, net.augment, net.augment_kind)
-            losses.append(float(train_step(model, opt, jnp.asarray(norm(xb)[..., None]), jnp.asarray(yb))))
-            bar.set_postfix(loss=f'{np.mean(losses):.4f}')
-        model.eval()
-        vl = evaluate_loss(model)
-        hist.append(
-            dict(epoch=epoch + 1, loss=float(np.mean(losses)), val_loss=vl, seconds=round(time.perf_counter() - t0, 1))
-        )
-        if progress:
-            print(f"epoch {epoch + 1}: loss {hist[-1]['loss']:.4f}  val_loss {vl:.4f}")
-        if vl < best:
-            best, best_pure, bad = vl, _pure(model), 0
-        else:
-            bad += 1
-        ckpt = dict(
-            model=_pure(model),
-            opt=jax.tree.map(np.asarray, nnx.to_pure_dict(nnx.state(opt))),
-            epoch=epoch,
-            best=best,
-            best_model=best_pure,
-            bad=bad,
-            history=hist,
-        )
-        atomic_write(ck, lambda t: Path(t).write_bytes(_to_bytes(ckpt)), overwrite=True)
-        write_csv(hist, out / 'history.csv')
-        if bad >= net.patience:
-            break
-    if best_pure is not None:
-        _load_pure(model, best_pure)
-    seg = Segmenter(
-        model,
-        norm,
-        0.5,
-        cfg,
-        dict(train_seconds=round(time.perf_counter() - t0, 1), n_train=int(len(xtr)), epochs=len(hist)),
+
+def _train_epoch(model, opt, x, y, norm, net, epoch: int, progress: bool) -> float:
+    "One pass over the training frames in a seeded order, each batch augmented; returns the mean training loss."
+    from tqdm.auto import tqdm
+
+    jnp, bs = _flax()[2], net.batch_size
+    order = np.random.default_rng([net.seed, 2, epoch]).permutation(len(x))
+    rng = np.random.default_rng([net.seed, 3, epoch])
+    losses = []
+    model.train()  # batch normalisation (if any) on the batch's statistics, updating its running ones
+    bar = tqdm(
+        range(max(1, len(x) // bs)), desc=f'epoch {epoch + 1}/{net.num_epochs}', disable=not progress, leave=False
     )
+    for s in bar:
+        idx = order[s * bs : (s + 1) * bs]
+        xb, yb = _augment_batch(x[idx], y[idx], rng, net.augment, net.augment_kind)
+        losses.append(float(_steps()[0](model, opt, jnp.asarray(norm(xb)[..., None]), jnp.asarray(yb))))
+        bar.set_postfix(loss=f'{np.mean(losses):.4f}')
+    model.eval()
+    return float(np.mean(losses))
+
+
+def _validation_loss(model, x, y, batch: int = 64) -> float:
+    "Mean masked loss over the (normalised, NHWC) validation frames."
+    jnp = _flax()[2]
+    parts = [
+        (float(_steps()[1](model, jnp.asarray(x[i : i + batch]), jnp.asarray(y[i : i + batch]))), len(x[i : i + batch]))
+        for i in range(0, len(x), batch)
+    ]
+    return sum(v * n for v, n in parts) / len(x)
+
+# %% ../nbs/11_unet.ipynb #0f5e0c1f
+@dataclass
+class _Progress:
+    "Where a run stands: next epoch, best validation loss and its weights, epochs without improvement, history."
+
+    start: int = 0
+    best: float = np.inf
+    best_pure: dict | None = None
+    bad: int = 0
+    history: list = field(default_factory=list)
+
+
+def _save_checkpoint(path: Path, model, opt, epoch: int, p: _Progress):
+    "Model, optimiser state and progress after `epoch`, written atomically."
+    nnx, jax, _ = _flax()
+    opt_state = jax.tree.map(np.asarray, nnx.to_pure_dict(nnx.state(opt)))
+    ck = dict(
+        model=_pure(model),
+        opt=opt_state,
+        epoch=epoch,
+        best=p.best,
+        best_model=p.best_pure,
+        bad=p.bad,
+        history=p.history,
+    )
+    atomic_write(path, lambda t: Path(t).write_bytes(_to_bytes(ck)), overwrite=True)
+
+
+def _resume(path: Path, model, opt) -> _Progress:
+    "Load a checkpoint's model and optimiser state; return where its run stood."
+    nnx = _flax()[0]
+    c = _from_bytes(path.read_bytes())
+    _load_pure(model, c['model'])
+    st = nnx.state(opt)
+    nnx.replace_by_pure_dict(st, c['opt'])
+    nnx.update(opt, st)
+    return _Progress(
+        int(c['epoch']) + 1, float(c['best']), c['best_model'], int(c['bad']), [dict(r) for r in c['history']]
+    )
+
+# %% ../nbs/11_unet.ipynb #e1c73a46
+def train_unet(
+    cfg: UNetConfig,  # the run
+    data: dict | None = None,  # what `load_segmentation_data(cfg)` gives (None: load it)
+    out_dir=None,  # the run's folder (None: general.output_dir)
+    progress: bool = True,  # progress bars and a line per epoch
+    resume: bool = False,  # go on from the folder's checkpoint
+) -> tuple:
+    "Train, evaluate and save one UNet run; returns (Segmenter, metrics dict)."
+    nnx = _flax()[0]
+    import optax
+
+    net, out = cfg.network, Path(out_dir or cfg.general.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    cfg.save(out / 'config.json')
+    data = data or load_segmentation_data(cfg)
+    norm = data['normalizer']
+    xtr, ytr = data['train'][0], data['train'][1].astype(np.float32)
+    xva, yva = norm(data['val'][0])[..., None], data['val'][1].astype(np.float32)
+    model = _initial_unet(net)
+    steps = max(1, len(xtr) // net.batch_size) * net.num_epochs
+    opt = nnx.Optimizer(model, optax.adam(optax.cosine_decay_schedule(net.learning_rate, steps)), wrt=nnx.Param)
+    ck = out / 'checkpoint.msgpack'
+    p = _resume(ck, model, opt) if resume and ck.exists() else _Progress()
+    t0 = time.perf_counter()
+    for epoch in range(p.start, net.num_epochs):
+        loss = _train_epoch(model, opt, xtr, ytr, norm, net, epoch, progress)
+        vl = _validation_loss(model, xva, yva)
+        p.history.append(dict(epoch=epoch + 1, loss=loss, val_loss=vl, seconds=round(time.perf_counter() - t0, 1)))
+        if progress:
+            print(f"epoch {epoch + 1}: loss {loss:.4f}  val_loss {vl:.4f}")
+        p.best, p.best_pure, p.bad = (vl, _pure(model), 0) if vl < p.best else (p.best, p.best_pure, p.bad + 1)
+        _save_checkpoint(ck, model, opt, epoch, p)
+        write_csv(p.history, out / 'history.csv')
+        if p.bad >= net.patience:
+            break
+    if p.best_pure is not None:
+        _load_pure(model, p.best_pure)
+    info = dict(train_seconds=round(time.perf_counter() - t0, 1), n_train=int(len(xtr)), epochs=len(p.history))
+    seg = Segmenter(model, norm, 0.5, cfg, info)
     m = evaluate_segmenter(seg, data, out)
     seg.info['test_metrics'] = {k: m['rows'][0][k] for k in ('accuracy', 'iou', 'f1', 'auc')}
     seg.save(out / 'model', overwrite=True)
