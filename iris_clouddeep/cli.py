@@ -170,10 +170,14 @@ def _install(model, name: str, run_dir, config_path, files):
 
 def _cmd_train_classifier(a):
     "Train the CNN classifier from a configuration file; optionally install it as the package's shipped model."
-    from iris_clouddeep.config import load_config
+    from iris_clouddeep.config import load_config, ClassifierConfig
     from iris_clouddeep.classifier import train_classifier
 
-    cfg = _configured(a, load_config)
+    cfg = _configured(a, load_config, ClassifierConfig())
+    if a.images:  # frames labelled by hand: DIR/clear and DIR/cloudy
+        cfg.general.dataset, cfg.general.folders = 'images', [a.images]
+    elif not a.config:
+        raise IrisError("give --config, or --images")
     clf, m = train_classifier(cfg, verbose=0 if a.quiet else 2)
     print(
         f"test: accuracy {m['accuracy']:.4f}, AUC {m['auc']:.4f}, threshold {m['threshold']:.3f} "
@@ -628,7 +632,10 @@ def _add_training(sub):
         'iris-clouddeep train-classifier --config configs/classifier.jsonc',
         _cmd_train_classifier,
     )
-    t.add_argument('--config', required=True, help='the run configuration (JSON or JSONC)')
+    t.add_argument('--config', default=None, help='the run configuration (JSON or JSONC); default: the defaults')
+    t.add_argument(
+        '--images', default=None, help='a folder of frames labelled by hand, in clear/ and cloudy/: overrides the dataset'
+    )
     _writes(
         t,
         'run folder (default: general.output_dir of the configuration)',
@@ -654,7 +661,9 @@ def _add_training(sub):
     )
     u.add_argument('--config', default=None, help='the run configuration (JSON or JSONC); default: the defaults')
     _image_args(u)
-    u.add_argument('--init', default=None, help="fine-tune a saved UNet: 'shipped' or a model folder")
+    u.add_argument(
+        '--init', default=None, help="fine-tune a saved UNet: 'shipped' (the default), a shipped UNet's name or a folder"
+    )
     _writes(
         u,
         'run folder (default: general.output_dir of the configuration)',

@@ -87,7 +87,7 @@ class SimulationConfig:
 class GeneralConfig:
     "What to train on and where to write."
 
-    dataset: str = 'simulated'  # 'simulated', 'swimcat' or 'folder'
+    dataset: str = 'simulated'  # 'simulated', 'swimcat', 'folder' (products) or 'images' (clear/ and cloudy/ folders)
     folders: list = field(
         default_factory=lambda: ['../shared/data', '../../shared/data']
     )  # where to look for the dataset
@@ -199,9 +199,9 @@ class ClassifierConfig(RunConfig):
         g, n, o = self.general, self.network, self.network.optimizer
         checks = [
             (
-                g.dataset in ('simulated', 'swimcat', 'folder'),
+                g.dataset in ('simulated', 'swimcat', 'folder', 'images'),
                 'general.dataset',
-                "one of 'simulated', 'swimcat', 'folder'",
+                "one of 'simulated', 'swimcat', 'folder', 'images'",
             ),
             (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
             (

@@ -14,12 +14,12 @@ from .io import UsageError, IrisError, RAW_SHAPE, BINNED_SHAPE, atomic_write
 from .masks import VOID
 
 # %% auto #0
-__all__ = ['IMG_EXT', 'CLOUDY_MIN_COVER', 'CLEAR_MAX_TAU', 'HARD_NIGHT', 'parse_frame_name', 'night_of', 'FrameRecord',
-           'scan_frames', 'write_manifest', 'read_manifest', 'select_frames', 'sample_frames', 'block_of',
-           'split_by_block', 'to_gray', 'resize_image', 'void_of', 'resize_mask', 'load_image_folder',
-           'load_public_segmentation', 'load_swimcat', 'load_cloudynight', 'public_root', 'load_lwir_segmentation',
-           'similarity_groups', 'split_groups', 'plot_cover_timeline', 'label_from_cover', 'binned_tau',
-           'simulate_dataset', 'split_nights']
+__all__ = ['IMG_EXT', 'LABEL_FOLDERS', 'CLOUDY_MIN_COVER', 'CLEAR_MAX_TAU', 'HARD_NIGHT', 'parse_frame_name', 'night_of',
+           'FrameRecord', 'scan_frames', 'write_manifest', 'read_manifest', 'select_frames', 'sample_frames',
+           'block_of', 'split_by_block', 'to_gray', 'resize_image', 'void_of', 'resize_mask', 'load_image_folder',
+           'load_labelled_frames', 'load_public_segmentation', 'load_swimcat', 'load_cloudynight', 'public_root',
+           'load_lwir_segmentation', 'similarity_groups', 'split_groups', 'plot_cover_timeline', 'label_from_cover',
+           'binned_tau', 'simulate_dataset', 'split_nights']
 
 # %% ../nbs/04_datasets.ipynb #82709f72
 _NAME = re.compile(r'(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_flux(?:_(\d+))?')
@@ -285,6 +285,26 @@ def load_image_folder(
     imgs = np.stack([resize_image(to_gray(imread(f)), size) for f in files])
     ms = None if masks is None else np.stack([resize_mask(imread(mfiles[Path(f).stem]), size, ignore) for f in files])
     return dict(images=imgs, masks=ms, names=[Path(f).stem for f in files])
+
+# %% ../nbs/04_datasets.ipynb #ba216982
+LABEL_FOLDERS = ('clear', 'cloudy')  # the subfolders of a hand-labelled set, label 0 and 1
+
+
+def load_labelled_frames(
+    root,  # a folder holding `clear/` and `cloudy/` (FITS frames or images, any size)
+) -> dict:
+    "{'images': (n, 128, 160) float32 on the models' grid, 'labels': uint8 (1: cloudy), 'names'} of a labelled folder."
+    from iris_clouddeep.io import find_frames, read_any
+    from iris_clouddeep.preprocess import model_input
+
+    files = {k: find_frames(Path(root) / k) if (Path(root) / k).is_dir() else [] for k in LABEL_FOLDERS}
+    empty = [k for k, f in files.items() if not f]
+    if empty:
+        raise IrisError(f"{root}: no frames in {', '.join(f'{k}/' for k in empty)} (want clear/ and cloudy/ folders)")
+    paths = files['clear'] + files['cloudy']
+    images = np.stack([model_input(read_any(f))[0] for f in paths]).astype(np.float32)
+    labels = np.repeat(np.uint8([0, 1]), [len(files['clear']), len(files['cloudy'])])
+    return dict(images=images, labels=labels, names=[str(Path(f).relative_to(root)) for f in paths])
 
 # %% ../nbs/04_datasets.ipynb #6ef3029d
 def _labels(root) -> list:

@@ -29,7 +29,7 @@ def _strat_split(y, fractions, seed):
 
 def load_classification_data(cfg: ClassifierConfig, seed: int | None = None) -> dict:
     "{'train'|'val'|'test': (images, labels, info dict), 'normalizer': fitted Normalizer}."
-    from iris_clouddeep.datasets import simulate_dataset, split_nights, load_swimcat, scan_frames, CLOUDY_MIN_COVER
+    from iris_clouddeep.datasets import simulate_dataset, split_nights, load_swimcat, scan_frames, load_labelled_frames
 
     g = cfg.general
     seed = cfg.network.seed if seed is None else seed
@@ -49,6 +49,11 @@ def load_classification_data(cfg: ClassifierConfig, seed: int | None = None) -> 
             )
             for s_, m in sp.items()
         }
+    elif g.dataset == 'images':  # hand-labelled frames: folders[0]/clear and folders[0]/cloudy, split by class
+        d = load_labelled_frames(g.folders[0])
+        sp = _strat_split(d['labels'], fr, seed)
+        names = np.array(d['names'])
+        out = {s_: (d['images'][m], d['labels'][m], {'name': names[m]}) for s_, m in sp.items()}
     elif g.dataset == 'swimcat':
         d = load_swimcat(find_folder(g.folders, 'swimcat'))
         sp = _strat_split(d['labels'], fr, seed)

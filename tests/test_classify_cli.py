@@ -90,3 +90,25 @@ def test_segment_products_and_json(cli, frames, tmp_path):
             assert set(np.unique(m)) <= {0, 1} and abs(m.mean() - l['cloud_cover']) < 1e-4
     r2 = run(cli, 'segment', *raw[:1], '--out', tmp_path / 'maps')  # existing product: refused, not overwritten
     assert r2.returncode == 1 and 'exists' in r2.stderr
+
+
+def test_train_classifier_on_a_labelled_folder(cli, tmp_path):
+    from skimage.io import imsave
+    rng = np.random.default_rng(0)
+    for k in ('clear', 'cloudy'):
+        (tmp_path / 'lab' / k).mkdir(parents=True)
+        for j in range(12):
+            im = rng.normal(80, 5, (96, 120))
+            if k == 'cloudy':
+                im[20:70, 10:90] += 80
+            imsave(tmp_path / 'lab' / k / f'{j}.png', im.clip(0, 255).astype(np.uint8), check_contrast=False)
+    cfg = tmp_path / 'few.json'
+    cfg.write_text('{"network": {"num_epochs": 2}}')
+    r = run(cli, 'train-classifier', '--images', tmp_path / 'lab', '--config', cfg, '-o', tmp_path / 'run', '--quiet')
+    assert r.returncode == 0, r.stderr
+    assert 'test: accuracy' in r.stdout and (tmp_path / 'run' / 'model' / 'classifier.json').exists()
+    r = run(cli, 'classify', tmp_path / 'lab' / 'cloudy' / '0.png', '--model', tmp_path / 'run' / 'model', '--json')
+    assert r.returncode == 0 and set(json.loads(r.stdout)) == {'path', 'p_cloudy', 'cloudy'}
+    (tmp_path / 'empty' / 'clear').mkdir(parents=True)
+    r = run(cli, 'train-classifier', '--images', tmp_path / 'empty', '-o', tmp_path / 'run2')
+    assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'no frames in clear/, cloudy/' in r.stderr
