@@ -64,8 +64,13 @@ class RunConfig:
         )
 
     def check(self, checks):
-        "Raise ConfigError for the first (ok, key, what) in `checks` whose `ok` is false; else return self."
-        for ok, key, what in checks:
+        "Raise ConfigError for the first (ok, key, what) whose `ok` is false, shared checks first; else return self."
+        g, n = self.general, self.network
+        shared = [
+            (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
+            (min(n.batch_size, n.num_epochs, n.patience) >= 1, 'network.batch_size/num_epochs/patience', '≥ 1'),
+        ]
+        for ok, key, what in shared + list(checks):
             if not ok:
                 raise ConfigError(f"{key} must be {what}")
         return self
@@ -203,16 +208,10 @@ class ClassifierConfig(RunConfig):
                 'general.dataset',
                 "one of 'simulated', 'swimcat', 'folder', 'images'",
             ),
-            (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
             (
                 g.normalisation in ('min_max', 'mean_std', 'frame', 'offset'),
                 'general.normalisation',
                 "'min_max', 'mean_std', 'frame' or 'offset'",
-            ),
-            (
-                n.batch_size >= 1 and n.num_epochs >= 1 and n.patience >= 1,
-                'network.batch_size/num_epochs/patience',
-                '≥ 1',
             ),
             (
                 len(n.widths) >= 1 and all(isinstance(w, int) and w > 0 for w in n.widths),
@@ -291,7 +290,6 @@ class UNetConfig(RunConfig):
         return self.check(
             [
                 (g.dataset in DATASETS, 'general.dataset', ', '.join(map(repr, DATASETS))),
-                (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
                 (g.folds >= 1, 'general.folds', 'a positive integer'),
                 (
                     g.normalisation in ('dr', 'min_max', 'mean_std', 'frame', 'offset'),
@@ -303,11 +301,6 @@ class UNetConfig(RunConfig):
                     len(n.widths) >= 2 and all(isinstance(w, int) and w > 0 for w in n.widths),
                     'network.widths',
                     'two or more positive integers',
-                ),
-                (
-                    n.batch_size >= 1 and n.num_epochs >= 1 and n.patience >= 1,
-                    'network.batch_size/num_epochs/patience',
-                    '≥ 1',
                 ),
                 (n.learning_rate > 0, 'network.learning_rate', '> 0'),
                 (0 <= n.augment <= 1, 'network.augment', 'a probability'),
