@@ -106,7 +106,8 @@ def plot_architecture(
     ax.text(0.62, len(layers) + 0.6, 'output shape', fontsize=9, weight='bold')
     ax.text(0.98, len(layers) + 0.6, 'parameters', fontsize=9, weight='bold', ha='right')
     ax.set_axis_off()
-    ax.set_title(f"{title} — {model.count_params():,} parameters" if title else f"{model.count_params():,} parameters")
+    count = f"{model.count_params():,} parameters"
+    ax.set_title(f"{title} — {count}" if title else count)
     fig.tight_layout()
     return fig
 
@@ -378,7 +379,8 @@ def _section(out: Path, nb: Path, result) -> str:
 
 # %% ../nbs/17_book.ipynb #66bc1680
 _STYLE = """body { font: 15px/1.45 system-ui, sans-serif; max-width: 1100px; margin: 1.5em auto; color: #222; }
-img { max-width: 100%; } table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
+img { max-width: 100%; }
+table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
 td, th { border: 1px solid #ccc; padding: 0.2em 0.5em; } .failed { color: #b22; font-weight: 600; }
 section { border-top: 1px solid #ddd; margin-top: 2em; }"""
 

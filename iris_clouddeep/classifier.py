@@ -190,8 +190,8 @@ def _dataset(x, y, batch, seed, augment, shuffle):
 
 
 def strata_accuracy(y, p, threshold: float, info: dict) -> list:
-    """Accuracy per stratum: all, clear, cloudy, and — when `info` has them — cover 1–5 %, cirrus-only, low/mid scenes,
-    hard nights, image categories."""
+    """Accuracy per stratum: all, clear, cloudy, and (when `info` has them) cover 1–5 %, cirrus-only, low/mid
+    scenes, hard nights, image categories."""
     y = np.asarray(y)
     ok = (np.asarray(p) >= threshold) == y
     defs = {'all': np.ones(len(y), bool), 'clear': y == 0, 'cloudy': y == 1}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/18_cli.ipynb #e364e75a
 from __future__ import annotations
-import argparse, os, re, sys
+import argparse, os, re, shlex, sys
 from pathlib import Path
 from .io import IrisError, named_error
 
@@ -152,15 +152,13 @@ def _configured(a, load, default=None):
     return cfg
 
 
-def _install(model, name: str, run_dir, config_path, files):
+def _install(model, name: str, run_dir, command_line: str, files):
     "Make a trained model the package's shipped `name` model, with the run's CSV/JSON files and how it was made."
     import shutil
     from iris_clouddeep.models import weights_dir
 
     dest = weights_dir(name)
-    command = 'unet' if name.startswith('unet') else 'classifier'
-    named = '' if name in ('unet', 'classifier') else f' {name}'
-    model.info['produced_by'] = f"iris-clouddeep train-{command} --config {config_path} --install{named}"
+    model.info['produced_by'] = command_line
     model.save(dest, overwrite=True)
     for f in files:
         if (Path(run_dir) / f).exists():
@@ -190,7 +188,7 @@ def _cmd_train_classifier(a):
             clf,
             'classifier',
             cfg.general.output_dir,
-            a.config,
+            a.command_line,
             ('history.csv', 'metrics.json', 'roc_test.csv', 'strata.csv', 'reliability_test.csv'),
         )
     return 0
@@ -281,7 +279,7 @@ def _cmd_train_unet(a):
             seg,
             a.install,
             cfg.general.output_dir,
-            a.config,
+            a.command_line,
             ('history.csv', 'metrics.csv', 'metrics.json', 'roc_test.csv', 'by_kind.csv'),
         )
     return 0
@@ -634,7 +632,7 @@ def _add_training(sub):
     )
     t.add_argument('--config', default=None, help='the run configuration (JSON or JSONC); default: the defaults')
     t.add_argument(
-        '--images', default=None, help='a folder of frames labelled by hand, in clear/ and cloudy/: overrides the dataset'
+        '--images', default=None, help='frames labelled by hand, in DIR/clear and DIR/cloudy, overriding the dataset'
     )
     _writes(
         t,
@@ -662,7 +660,7 @@ def _add_training(sub):
     u.add_argument('--config', default=None, help='the run configuration (JSON or JSONC); default: the defaults')
     _image_args(u)
     u.add_argument(
-        '--init', default=None, help="fine-tune a saved UNet: 'shipped' (the default), a shipped UNet's name or a folder"
+        '--init', default=None, help="fine-tune a saved UNet: 'shipped' (the default), a shipped name or a folder"
     )
     _writes(
         u,
@@ -961,7 +959,9 @@ def _one_line(e) -> str:
 
 def main(argv=None) -> int:
     "Run `iris-clouddeep`; returns the exit status of `EXIT_CODES`."
+    argv = sys.argv[1:] if argv is None else list(map(str, argv))
     a = parser().parse_args(argv)
+    a.command_line = shlex.join(['iris-clouddeep', *argv])  # recorded with what a command makes
     try:
         return a.func(a)
     except (IrisError, OSError) as e:

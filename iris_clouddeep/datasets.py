@@ -471,7 +471,7 @@ HARD_NIGHT = dict(
 
 
 def binned_tau(tau: np.ndarray) -> np.ndarray:
-    "Upper median τ of each 4×4 block (its 8th largest): ≥ the threshold exactly where the binned truth mask is cloud."
+    "Upper median τ of each 4×4 block (its 8th largest): ≥ the threshold exactly where the binned truth is cloud."
     h, w = tau.shape[-2:]
     blocks = (
         tau.reshape(*tau.shape[:-2], h // 4, 4, w // 4, 4).swapaxes(-3, -2).reshape(*tau.shape[:-2], h // 4, w // 4, 16)

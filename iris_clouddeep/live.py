@@ -845,11 +845,16 @@ async function refresh() {
   document.getElementById("facts").innerHTML = facts.map(([k, f]) =>
     "<tr><td>" + k + "</td><td>" + (f(s) ?? "") + "</td></tr>").join("");
   if (s.last && s.frames !== shown.frame) {
-    document.getElementById("frame").src = "latest.png?n=" + s.frames; shown.frame = s.frames; }
+    document.getElementById("frame").src = "latest.png?n=" + s.frames;
+    shown.frame = s.frames;
+  }
   if (s.figure && s.figure !== shown.figure) {
-    document.getElementById("night").src = "night.png?t=" + s.figure; shown.figure = s.figure; }
+    document.getElementById("night").src = "night.png?t=" + s.figure;
+    shown.figure = s.figure;
+  }
 }
-refresh(); setInterval(refresh, 2000);
+refresh();
+setInterval(refresh, 2000);
 </script></body></html>
 """
 

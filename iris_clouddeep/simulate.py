@@ -781,8 +781,22 @@ def _cloud_rows(rng, n=12) -> list:
     ci = np.concatenate(out['cirrus']['eps'])
     low, mid = out['low'], out['mid']
     rows = [
-        _row('low cloud: labelled pixels with ε ≥ 0.9', 'SPEC §3b', 'opaque, ε ≈ 1', 0.6, 1.0, np.mean(low['opaque'])),
-        _row('mid cloud: labelled pixels with ε ≥ 0.9', 'SPEC §3b', 'opaque, ε ≈ 1', 0.5, 1.0, np.mean(mid['opaque'])),
+        _row(
+            'low cloud: labelled pixels with ε ≥ 0.9',
+            'SPEC §3b',
+            'opaque, ε ≈ 1',
+            0.6,
+            1.0,
+            np.mean(low['opaque']),
+        ),
+        _row(
+            'mid cloud: labelled pixels with ε ≥ 0.9',
+            'SPEC §3b',
+            'opaque, ε ≈ 1',
+            0.5,
+            1.0,
+            np.mean(mid['opaque']),
+        ),
         _row(
             'low cloud edge: raw px from 10 % to 50 % of the core ε',
             'SPEC §3b (edges)',
@@ -807,7 +821,9 @@ def _cloud_rows(rng, n=12) -> list:
             21.9,
             np.nanmedian(mid['excess']),
         ),
-        _row('cirrus ε, median of cloud-body pixels', 'SPEC §3b', '0.01–0.8, skewed thin', 0.01, 0.3, np.median(ci)),
+        _row(
+            'cirrus ε, median of cloud-body pixels', 'SPEC §3b', '0.01–0.8, skewed thin', 0.01, 0.3, np.median(ci)
+        ),
         _row('cirrus ε, 99th percentile', 'SPEC §3b', '≤ 0.8', 0.3, 0.8, np.percentile(ci, 99)),
         _row(
             'low and mid frames: unlabelled pixels within 3σ of clear sky',
@@ -847,7 +863,12 @@ def _texture_rows(rng) -> list:
     cloudy = np.mean([sum(e - s for s, e, kd, _ in p if kd != 'clear') / 12000 for p in plans])
     return [
         _row(
-            'log τ spectrum slope above the ~300 m break', 'SPEC §3b', '−8/3', -3.0, -2.3, fit((k > 0.005) & (k < 0.03))
+            'log τ spectrum slope above the ~300 m break',
+            'SPEC §3b',
+            '−8/3',
+            -3.0,
+            -2.3,
+            fit((k > 0.005) & (k < 0.03)),
         ),
         _row('log τ spectrum slope below the break', 'SPEC §3b', '−4', -4.5, -3.5, fit((k > 0.08) & (k < 0.3))),
         _row(

@@ -639,7 +639,8 @@ def plot_depth_response(rows, ax=None):
     from iris_clouddeep.simulate import TAU_THRESHOLD
 
     ax = ax or plt.subplots(figsize=(7, 3.6))[1]
-    lab = [f"{r['tau_from']:g}–{r['tau_to']:g}" if np.isfinite(r['tau_to']) else f"≥ {r['tau_from']:g}" for r in rows]
+    name = lambda r: f"{r['tau_from']:g}–{r['tau_to']:g}" if np.isfinite(r['tau_to']) else f"≥ {r['tau_from']:g}"
+    lab = [name(r) for r in rows]
     xs = np.arange(len(rows))
     ax.bar(xs, [r['share_of_errors'] for r in rows], color='tab:red', alpha=0.35, label='share of all errors')
     ax.plot(xs, [r['called_cloud'] for r in rows], 'o-', color='tab:blue', label='share called cloud')
