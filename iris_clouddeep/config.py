@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_config.ipynb #5a212b68
 from __future__ import annotations
-import json, re, dataclasses, typing
+import json, os, re, dataclasses, typing
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from .io import IrisError, atomic_write, read_json
@@ -13,7 +13,7 @@ from .preprocess import AugmentConfig
 # %% auto #0
 __all__ = ['DATASETS', 'AUGMENTS', 'ConfigError', 'strip_jsonc', 'RunConfig', 'SimulationConfig', 'GeneralConfig', 'load_config',
            'find_folder', 'OptimizerConfig', 'NetworkConfig', 'ClassifierConfig', 'SegGeneralConfig',
-           'UNetNetworkConfig', 'UNetConfig', 'load_unet_config']
+           'UNetNetworkConfig', 'UNetConfig', 'load_unet_config', 'xla_settings']
 
 # %% ../nbs/07_config.ipynb #95a44977
 class ConfigError(IrisError):
@@ -69,6 +69,7 @@ class RunConfig:
         shared = [
             (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
             (min(n.batch_size, n.num_epochs, n.patience) >= 1, 'network.batch_size/num_epochs/patience', '≥ 1'),
+            (not g.test_folders or g.dataset == 'images', 'general.test_folders', "given with dataset 'images' only"),
         ]
         for ok, key, what in shared + list(checks):
             if not ok:
@@ -100,6 +101,8 @@ class GeneralConfig:
     normalisation: str = 'mean_std'  # 'min_max' or 'mean_std' (fitted on the training split only), 'frame' or 'offset'
     output_dir: str = 'runs/classifier'  # the run's folder (config, model, history, metrics)
     simulation: SimulationConfig = field(default_factory=SimulationConfig)
+    test_folders: list | None = None  # a separate test set for 'images', laid out as `folders`; the rest then
+    # trains and validates (None: a held-out share of `folders`)
 
 # %% ../nbs/07_config.ipynb #a03831ec
 def _build(cls, d, where, default=None):
@@ -313,3 +316,18 @@ class UNetConfig(RunConfig):
 def load_unet_config(path_or_dict) -> UNetConfig:
     "Read and validate a UNet configuration (JSON/JSONC file or dict)."
     return load_config(path_or_dict, UNetConfig)
+
+# %% ../nbs/07_config.ipynb #da2a117c
+_XLA_CPU = '--xla_cpu_experimental_ynn_fusion_type=eltwise'
+
+
+def xla_settings() -> str:
+    """The project's XLA settings, set in `XLA_FLAGS` before JAX starts: YNNPACK's elementwise fusion on CPU (the
+    UNet's training and inference, measured faster on two cores). A user's own flags are kept, and
+    `IRIS_XLA_DEFAULTS=0` leaves `XLA_FLAGS` alone. Returns the flags in force. JAX reads them when its backend
+    starts, so a call after the first JAX computation changes nothing."""
+    flags = os.environ.get('XLA_FLAGS', '')
+    if os.environ.get('IRIS_XLA_DEFAULTS', '1') != '0' and 'ynn_fusion_type' not in flags:
+        flags = f'{flags} {_XLA_CPU}'.strip()
+        os.environ['XLA_FLAGS'] = flags
+    return flags

@@ -14,12 +14,12 @@ from .io import UsageError, IrisError, RAW_SHAPE, BINNED_SHAPE, atomic_write
 from .masks import VOID
 
 # %% auto #0
-__all__ = ['IMG_EXT', 'LABEL_FOLDERS', 'CLOUDY_MIN_COVER', 'CLEAR_MAX_TAU', 'HARD_NIGHT', 'parse_frame_name', 'night_of',
-           'FrameRecord', 'scan_frames', 'write_manifest', 'read_manifest', 'select_frames', 'sample_frames',
-           'block_of', 'split_by_block', 'to_gray', 'resize_image', 'void_of', 'resize_mask', 'load_image_folder',
-           'load_labelled_frames', 'load_public_segmentation', 'load_swimcat', 'load_cloudynight', 'public_root',
-           'load_lwir_segmentation', 'similarity_groups', 'split_groups', 'plot_cover_timeline', 'label_from_cover',
-           'binned_tau', 'simulate_dataset', 'split_nights']
+__all__ = ['SPLITS', 'IMG_EXT', 'LABEL_FOLDERS', 'CLOUDY_MIN_COVER', 'CLEAR_MAX_TAU', 'HARD_NIGHT', 'parse_frame_name',
+           'night_of', 'FrameRecord', 'scan_frames', 'write_manifest', 'read_manifest', 'select_frames',
+           'sample_frames', 'split_groups', 'block_of', 'split_by_block', 'to_gray', 'resize_image', 'void_of',
+           'resize_mask', 'load_image_folder', 'load_labelled_frames', 'load_public_segmentation', 'load_swimcat',
+           'load_cloudynight', 'public_root', 'load_lwir_segmentation', 'similarity_groups', 'plot_cover_timeline',
+           'label_from_cover', 'binned_tau', 'simulate_dataset', 'split_nights']
 
 # %% ../nbs/04_datasets.ipynb #82709f72
 _NAME = re.compile(r'(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_flux(?:_(\d+))?')
@@ -164,6 +164,51 @@ def sample_frames(records: list, n: int, seed: int = 0) -> list:
     idx = np.sort(np.random.default_rng(seed).choice(len(records), n, replace=False))
     return [records[i] for i in idx]
 
+# %% ../nbs/04_datasets.ipynb #70e86fe2
+SPLITS = ('train', 'val', 'test')
+
+
+def _shares(fractions) -> np.ndarray:
+    "The train, val and test shares as an array, checked."
+    f = np.asarray(fractions, float)
+    if f.shape != (3,) or (f < 0).any() or not np.isclose(f.sum(), 1):
+        raise UsageError(f"fractions must be 3 non-negative shares summing to 1, not {fractions}")
+    return f
+
+
+def _deal(sizes, f) -> np.ndarray:
+    """Split index (0 train, 1 val, 2 test) of each group, groups in their dealing order: validation filled first,
+    then test, then train, each group going where the middle of its span of items falls."""
+    mid = (np.cumsum(sizes) - np.asarray(sizes) / 2) / np.sum(sizes)
+    part = np.array([1, 2, 0])[np.searchsorted(np.cumsum([f[1], f[2]]) + 1e-9, mid, side='left')]
+    for k in np.flatnonzero(f > 0):  # a split that wants items gets a group, when there are groups enough
+        if not (part == k).any() and len(part) >= (f > 0).sum():
+            donor = np.argmax(np.bincount(part, minlength=3))
+            part[np.flatnonzero(part == donor)[-1]] = k
+    return part
+
+
+def split_groups(
+    groups,  # group of each item (a night, a time block, a set of near-duplicates; one item each: `np.arange(n)`)
+    fractions=(0.6, 0.2, 0.2),  # train, validation, test shares of the items
+    seed: int = 0,  # seed of the group order
+    strata=None,  # stratum of each item (e.g. its class, a hard night): each stratum split in the same shares
+) -> np.ndarray:
+    "'train', 'val' or 'test' of each item: whole groups at a time, in a seeded order within each stratum."
+    g = np.asarray(groups)
+    f = _shares(fractions)
+    s = np.zeros(len(g), int) if strata is None else np.asarray(strata)
+    if s.shape != g.shape:
+        raise UsageError(f"strata must give one stratum per item: {s.shape} for {g.shape} groups")
+    rng = np.random.default_rng(seed)
+    out = np.empty(len(g), '<U5')
+    for st in np.unique(s):
+        ids = rng.permutation(np.unique(g[s == st]))
+        sizes = [(g == i).sum() for i in ids]
+        for i, k in zip(ids, _deal(sizes, f)):
+            out[g == i] = SPLITS[k]
+    return out
+
 # %% ../nbs/04_datasets.ipynb #1cb04c9c
 def block_of(r: FrameRecord, block: str = 'night') -> str:
     "The time block of a record: its night, or its night and hour."
@@ -180,34 +225,18 @@ def split_by_block(
     block: str = 'night',  # 'night' or 'hour'
     seed: int = 0,  # seed of the block shuffle
 ) -> list:
-    "Copies of the records with `split` set, whole time blocks per split."
-    f = np.asarray(fractions, float)
-    if f.shape != (3,) or (f < 0).any() or not np.isclose(f.sum(), 1):
-        raise UsageError(f"fractions must be 3 non-negative shares summing to 1, not {fractions}")
+    "Copies of the records with `split` set, whole time blocks per split (`split_groups`)."
+    f = _shares(fractions)
     recs = [r for r in records if r.time]
     if len(recs) < len(records):
         warnings.warn(f"{len(records) - len(recs)} records without a time were left out of the split")
-    blocks = sorted({block_of(r, block) for r in recs})
+    blocks = [block_of(r, block) for r in recs]
     need = int((f > 0).sum())
-    if len(blocks) < need:
+    if len(set(blocks)) < need:
         raise IrisError(
-            f"{len(blocks)} {block} block(s) cannot fill {need} splits: use a finer block ('hour') or more data"
+            f"{len(set(blocks))} {block} block(s) cannot fill {need} splits: use a finer block ('hour') or more data"
         )
-    rng = np.random.default_rng(seed)
-    order = [blocks[i] for i in rng.permutation(len(blocks))]
-    size = {b: 0 for b in blocks}
-    for r in recs:
-        size[block_of(r, block)] += 1
-    names, assign, got = ['train', 'val', 'test'], {}, np.zeros(3)
-    # first one block to every split that wants one, then each block to the split furthest below its share
-    for b, s in zip(order, [i for i in range(3) if f[i] > 0]):
-        assign[b] = s
-        got[s] += size[b]
-    for b in order[need:]:
-        s = int(np.argmax(np.where(f > 0, f * len(recs) - got, -np.inf)))
-        assign[b] = s
-        got[s] += size[b]
-    return [replace(r, split=names[assign[block_of(r, block)]]) for r in recs]
+    return [replace(r, split=s) for r, s in zip(recs, split_groups(blocks, f, seed))]
 
 # %% ../nbs/04_datasets.ipynb #a3eecdf3
 IMG_EXT = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
@@ -410,23 +439,6 @@ def similarity_groups(
     return connected_components(c > r, directed=False)[1]
 
 
-def split_groups(
-    groups,  # group number per item
-    fractions=(0.6, 0.2, 0.2),  # train, validation, test shares of the items (approximately)
-    seed: int = 0,  # seed of the group order
-) -> np.ndarray:
-    "'train', 'val' or 'test' per item, whole groups at a time, groups in a seeded random order."
-    g = np.asarray(groups)
-    ids = np.random.default_rng(seed).permutation(np.unique(g))
-    sizes = np.array([(g == i).sum() for i in ids])
-    edges = np.cumsum(sizes) / len(g)
-    cut = np.cumsum(fractions)[:2] + 1e-9
-    part = np.array(['train', 'val', 'test'])[np.searchsorted(cut, edges, side='left')]
-    out = np.empty(len(g), '<U5')
-    for i, s in zip(ids, part):
-        out[g == i] = s
-    return out
-
 # %% ../nbs/04_datasets.ipynb #34c72331
 def plot_cover_timeline(records: list, ax=None):
     "Figure: cloud cover of each frame against time, coloured by split when the records have one."
@@ -561,17 +573,7 @@ def simulate_dataset(
 
 
 def split_nights(d: dict, fractions=(0.6, 0.2, 0.2), seed: int = 0) -> dict:
-    """{'train'|'val'|'test': boolean index} assigning whole nights to splits (seeded); the hard nights are spread over
-    all three."""
-    nights = np.unique(d['night'])
-    hard_n = np.array([bool(d['hard'][d['night'] == n][0]) for n in nights])
-    rng = np.random.default_rng(seed)
-    assign = {}
-    for group in (nights[hard_n], nights[~hard_n]):
-        g = list(rng.permutation(group))
-        n_val = max(1, round(fractions[1] * len(g))) if len(g) >= 3 else 0
-        n_test = max(1, round(fractions[2] * len(g))) if len(g) >= 3 else 0
-        for i, n in enumerate(g):
-            assign[n] = 'val' if i < n_val else 'test' if i < n_val + n_test else 'train'
-    split = np.array([assign[n] for n in d['night']])
-    return {s: split == s for s in ('train', 'val', 'test')}
+    """{'train'|'val'|'test': boolean index}: whole nights per split (seeded), the hard nights a stratum of their own
+    (dealt first), so that every split holds its share of them."""
+    split = split_groups(d['night'], fractions, seed, strata=np.where(d['hard'], 0, 1))
+    return {s: split == s for s in SPLITS}

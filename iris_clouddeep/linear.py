@@ -10,70 +10,83 @@ from .io import UsageError
 from .preprocess import Normalizer
 from .metrics import binary_metrics, best_threshold, roc_points
 from .config import ClassifierConfig, ConfigError, find_folder
+from .datasets import SPLITS
 
 # %% auto #0
 __all__ = ['LINEAR_MODELS', 'load_classification_data', 'make_linear', 'linear_baselines']
 
 # %% ../nbs/09_linear.ipynb #7462c674
-def _strat_split(y, fractions, seed):
-    rng = np.random.default_rng(seed)
-    split = np.empty(len(y), dtype=object)
-    for c in np.unique(y):
-        idx = rng.permutation(np.flatnonzero(y == c))
-        n = len(idx)
-        a = int(round(fractions[0] * n))
-        b = a + int(round(fractions[1] * n))
-        split[idx[:a]], split[idx[a:b]], split[idx[b:]] = 'train', 'val', 'test'
-    return {s: split == s for s in ('train', 'val', 'test')}
+def _by_class(d: dict, y, fr, seed: int, info: dict) -> dict:
+    "Labelled items one per group, stratified by class (`datasets.split_groups`)."
+    from iris_clouddeep.datasets import split_groups
+
+    part = split_groups(np.arange(len(y)), fr, seed, strata=y)
+    return {s: (d['images'][part == s], y[part == s], {k: v[part == s] for k, v in info.items()}) for s in SPLITS}
+
+
+def _simulated_parts(g, fr, seed: int) -> dict:
+    "Simulated nights, whole nights per split (`split_nights`); ambiguous frames left out and counted."
+    from iris_clouddeep.datasets import simulate_dataset, split_nights
+
+    s = g.simulation
+    d = simulate_dataset(s.nights, s.frames_per_night, s.cadence, s.hard_fraction, s.seed, cache=s.cache)
+    info = {k: d[k] for k in ('cover', 'kind', 'night', 'hard', 'time', 'tau_max')}
+    keep = d['label'] >= 0
+    out = {}
+    for s_, m in split_nights(d, fr, seed).items():
+        info_s = {k: v[m & keep] for k, v in info.items()} | {'n_ambiguous': int((m & ~keep).sum())}
+        out[s_] = (d['images'][m & keep], d['label'][m & keep].astype(np.uint8), info_s)
+    return out
+
+
+def _folder_parts(g, fr, seed: int) -> dict:
+    "Binned products of a folder with labels, whole nights per split (`split_by_block`)."
+    from iris_clouddeep.io import read_product
+    from iris_clouddeep.datasets import scan_frames, split_by_block
+
+    recs = [r for r in scan_frames(Path(g.folders[0])) if r.label]
+    recs = split_by_block(recs, fr, 'night', seed)
+    out = {}
+    for s_ in SPLITS:
+        rs = [r for r in recs if r.split == s_]
+        x = np.stack([read_product(r.path)['IMAGE'] for r in rs]) if rs else np.zeros((0, 128, 160), np.float32)
+        out[s_] = (x, np.array([r.label == 'cloudy' for r in rs], np.uint8), {'cover': np.array([r.cover for r in rs])})
+    return out
+
+
+def _labelled_parts(g, fr, seed: int) -> dict:
+    "Frames labelled by hand (`folders[0]`/clear, /cloudy); the test split from `test_folders[0]` when given."
+    from iris_clouddeep.datasets import load_labelled_frames
+
+    d = load_labelled_frames(g.folders[0])
+    if not g.test_folders:
+        return _by_class(d, d['labels'], fr, seed, {'name': np.array(d['names'])})
+    out = _by_class(d, d['labels'], (1 - fr[1], fr[1], 0.0), seed, {'name': np.array(d['names'])})
+    t = load_labelled_frames(g.test_folders[0])
+    out['test'] = (t['images'], t['labels'], {'name': np.array(t['names'])})
+    return out
+
+
+def _data_parts(g, fr, seed: int) -> dict:
+    "{'train'|'val'|'test': (images, labels, info)} of the configured dataset."
+    from iris_clouddeep.datasets import load_swimcat
+
+    if g.dataset == 'simulated':
+        return _simulated_parts(g, fr, seed)
+    if g.dataset == 'images':
+        return _labelled_parts(g, fr, seed)
+    if g.dataset == 'swimcat':
+        d = load_swimcat(find_folder(g.folders, 'swimcat'))
+        return _by_class(d, d['labels'], fr, seed, {'category': np.array(d['categories'])})
+    return _folder_parts(g, fr, seed)
 
 
 def load_classification_data(cfg: ClassifierConfig, seed: int | None = None) -> dict:
     "{'train'|'val'|'test': (images, labels, info dict), 'normalizer': fitted Normalizer}."
-    from iris_clouddeep.datasets import simulate_dataset, split_nights, load_swimcat, scan_frames, load_labelled_frames
-
     g = cfg.general
-    seed = cfg.network.seed if seed is None else seed
     rest = (1 - g.train_fraction) / 2
-    fr = (g.train_fraction, rest, rest)
-    if g.dataset == 'simulated':
-        s = g.simulation
-        d = simulate_dataset(s.nights, s.frames_per_night, s.cadence, s.hard_fraction, s.seed, cache=s.cache)
-        sp = split_nights(d, fr, seed)
-        info = {k: d[k] for k in ('cover', 'kind', 'night', 'hard', 'time', 'tau_max')}
-        keep = d['label'] >= 0
-        out = {
-            s_: (
-                d['images'][m & keep],
-                d['label'][m & keep].astype(np.uint8),
-                {k: v[m & keep] for k, v in info.items()} | {'n_ambiguous': int((m & ~keep).sum())},
-            )
-            for s_, m in sp.items()
-        }
-    elif g.dataset == 'images':  # hand-labelled frames: folders[0]/clear and folders[0]/cloudy, split by class
-        d = load_labelled_frames(g.folders[0])
-        sp = _strat_split(d['labels'], fr, seed)
-        names = np.array(d['names'])
-        out = {s_: (d['images'][m], d['labels'][m], {'name': names[m]}) for s_, m in sp.items()}
-    elif g.dataset == 'swimcat':
-        d = load_swimcat(find_folder(g.folders, 'swimcat'))
-        sp = _strat_split(d['labels'], fr, seed)
-        cats = np.array(d['categories'])
-        out = {s_: (d['images'][m], d['labels'][m], {'category': cats[m]}) for s_, m in sp.items()}
-    else:
-        from iris_clouddeep.io import read_product
-        from iris_clouddeep.datasets import split_by_block
-
-        recs = [r for r in scan_frames(Path(g.folders[0])) if r.label]
-        recs = split_by_block(recs, fr, 'night', seed)
-        out = {}
-        for s_ in ('train', 'val', 'test'):
-            rs = [r for r in recs if r.split == s_]
-            out[s_] = (
-                np.stack([read_product(r.path)['IMAGE'] for r in rs]) if rs else np.zeros((0, 128, 160), np.float32),
-                np.array([r.label == 'cloudy' for r in rs], np.uint8),
-                {'cover': np.array([r.cover for r in rs])},
-            )
-    for s_ in ('train', 'val', 'test'):
+    out = _data_parts(g, (g.train_fraction, rest, rest), cfg.network.seed if seed is None else seed)
+    for s_ in SPLITS:
         if len(out[s_][1]) == 0 or len(np.unique(out[s_][1])) < 2:
             raise ConfigError(
                 f"the {s_} split has {len(out[s_][1])} frame(s) and not both classes: "

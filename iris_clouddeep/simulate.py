@@ -757,95 +757,50 @@ def _camera_rows(rng, real_level=None, n=200) -> list:
     ]
 
 # %% ../nbs/02_simulate.ipynb #570e1f2b
-def _cloud_rows(rng, n=12) -> list:
-    "Rows of the clouds: opacity, edges, cirrus emissivity, clear gaps, excess radiance, spectra, speeds."
+def _cloud_measures(rng, n: int = 12) -> dict:
+    "Per kind, one value per drawn scene: opaque share, edge width, cirrus ε, clear gaps, excess radiance, speed."
     out = {}
+    noise = 3 * 4.4 / 60  # 3σ of the pixel noise, in radiance at G = 60
     for kind in ('low', 'mid', 'cirrus'):
+        r = out.setdefault(kind, dict(opaque=[], edge=[], eps=[], gap=[], excess=[], speed=[]))
         for _ in range(n):
             sc = Scene.random(kind, rng, cover=rng.uniform(0.3, 0.7))
             elev = elevation_map(sc.sky)
             L, tau = sc.render(0.0, elev=elev)
-            lay = sc.layers[0]
             eps = _eps(tau, elev)
             lab = tau >= TAU_THRESHOLD
             L_clear = L[tau == 0] if (tau == 0).any() else np.zeros(1)
-            r = out.setdefault(kind, dict(opaque=[], edge=[], eps=[], gap=[], excess=[], speed=[]))
             r['opaque'].append((eps[lab] >= 0.9).mean())
             r['edge'].append(_edge_width(tau, eps))
             r['eps'].append(_eps(tau[tau > 0], 90.0))  # the cloud's own emissivity, seen at the zenith
-            noise = 3 * 4.4 / 60  # 3σ of the pixel noise, in radiance at G = 60
             r['gap'].append((L[~lab] - np.median(L_clear) < noise).mean() if (~lab).any() else np.nan)
             thick = eps > 0.99
             r['excess'].append(np.median(L[thick]) - np.median(L_clear) if thick.any() else np.nan)
-            r['speed'].append(np.hypot(*lay.wind) * PIXEL_DEG)
+            r['speed'].append(np.hypot(*sc.layers[0].wind) * PIXEL_DEG)
+    return out
+
+
+def _cloud_rows(rng, n: int = 12) -> list:
+    "Rows of the clouds: opacity, edges, cirrus emissivity, clear gaps, excess radiance, spectra, speeds."
+    out = _cloud_measures(rng, n)
     ci = np.concatenate(out['cirrus']['eps'])
     low, mid = out['low'], out['mid']
+    opaque, edge = 'labelled pixels with ε ≥ 0.9', 'raw px from 10 % to 50 % of the core ε'
+    excess = 'excess at ε ≈ 1 (W m⁻² sr⁻¹, zenith)'
     rows = [
-        _row(
-            'low cloud: labelled pixels with ε ≥ 0.9',
-            'SPEC §3b',
-            'opaque, ε ≈ 1',
-            0.6,
-            1.0,
-            np.mean(low['opaque']),
-        ),
-        _row(
-            'mid cloud: labelled pixels with ε ≥ 0.9',
-            'SPEC §3b',
-            'opaque, ε ≈ 1',
-            0.5,
-            1.0,
-            np.mean(mid['opaque']),
-        ),
-        _row(
-            'low cloud edge: raw px from 10 % to 50 % of the core ε',
-            'SPEC §3b (edges)',
-            'sharp',
-            0,
-            10,
-            np.nanmedian(low['edge']),
-        ),
-        _row(
-            'low cloud excess at ε ≈ 1 (W m⁻² sr⁻¹, zenith)',
-            'SPEC §3b',
-            '+24 ± 15 %',
-            20.4,
-            27.6,
-            np.nanmedian(low['excess']),
-        ),
-        _row(
-            'mid cloud excess at ε ≈ 1 (W m⁻² sr⁻¹, zenith)',
-            'SPEC §3b',
-            '+19 ± 15 %',
-            16.1,
-            21.9,
-            np.nanmedian(mid['excess']),
-        ),
-        _row(
-            'cirrus ε, median of cloud-body pixels', 'SPEC §3b', '0.01–0.8, skewed thin', 0.01, 0.3, np.median(ci)
-        ),
-        _row('cirrus ε, 99th percentile', 'SPEC §3b', '≤ 0.8', 0.3, 0.8, np.percentile(ci, 99)),
-        _row(
-            'low and mid frames: unlabelled pixels within 3σ of clear sky',
-            'SPEC §3b (clear gaps)',
-            'τ = 0 outside',
-            0.8,
-            1.0,
-            np.nanmean(low['gap'] + mid['gap']),
-        ),
+        ('low cloud: ' + opaque, 'SPEC §3b', 'opaque, ε ≈ 1', 0.6, 1.0, np.mean(low['opaque'])),
+        ('mid cloud: ' + opaque, 'SPEC §3b', 'opaque, ε ≈ 1', 0.5, 1.0, np.mean(mid['opaque'])),
+        ('low cloud edge: ' + edge, 'SPEC §3b (edges)', 'sharp', 0, 10, np.nanmedian(low['edge'])),
+        ('low cloud ' + excess, 'SPEC §3b', '+24 ± 15 %', 20.4, 27.6, np.nanmedian(low['excess'])),
+        ('mid cloud ' + excess, 'SPEC §3b', '+19 ± 15 %', 16.1, 21.9, np.nanmedian(mid['excess'])),
+        ('cirrus ε, median of cloud-body pixels', 'SPEC §3b', '0.01–0.8, skewed thin', 0.01, 0.3, np.median(ci)),
+        ('cirrus ε, 99th percentile', 'SPEC §3b', '≤ 0.8', 0.3, 0.8, np.percentile(ci, 99)),
+        ('low and mid frames: unlabelled pixels within 3σ of clear sky', 'SPEC §3b (clear gaps)', 'τ = 0 outside',
+         0.8, 1.0, np.nanmean(low['gap'] + mid['gap'])),
     ]
-    for kind in ('low', 'mid', 'cirrus'):
-        rows.append(
-            _row(
-                f'drift speed of {kind} cloud, median (°/s)',
-                'SPEC §3b',
-                '0.05–0.6',
-                0.05,
-                0.6,
-                np.median(out[kind]['speed']),
-            )
-        )
-    return rows
+    speed = 'drift speed of {} cloud, median (°/s)'
+    rows += [(speed.format(k), 'SPEC §3b', '0.05–0.6', 0.05, 0.6, np.median(out[k]['speed'])) for k in out]
+    return [_row(*r) for r in rows]
 
 # %% ../nbs/02_simulate.ipynb #a93c631a
 def _texture_rows(rng) -> list:

@@ -92,16 +92,21 @@ def test_segment_products_and_json(cli, frames, tmp_path):
     assert r2.returncode == 1 and 'exists' in r2.stderr
 
 
-def test_train_classifier_on_a_labelled_folder(cli, tmp_path):
+def _labelled(root, n, seed):
+    "`n` gray frames per class under root/clear and root/cloudy (a bright block in the cloudy ones)."
     from skimage.io import imsave
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     for k in ('clear', 'cloudy'):
-        (tmp_path / 'lab' / k).mkdir(parents=True)
-        for j in range(12):
+        (root / k).mkdir(parents=True)
+        for j in range(n):
             im = rng.normal(80, 5, (96, 120))
             if k == 'cloudy':
                 im[20:70, 10:90] += 80
-            imsave(tmp_path / 'lab' / k / f'{j}.png', im.clip(0, 255).astype(np.uint8), check_contrast=False)
+            imsave(root / k / f'{j}.png', im.clip(0, 255).astype(np.uint8), check_contrast=False)
+
+
+def test_train_classifier_on_a_labelled_folder(cli, tmp_path):
+    _labelled(tmp_path / 'lab', 12, 0)
     cfg = tmp_path / 'few.json'
     cfg.write_text('{"network": {"num_epochs": 2}}')
     r = run(cli, 'train-classifier', '--images', tmp_path / 'lab', '--config', cfg, '-o', tmp_path / 'run', '--quiet')
@@ -112,3 +117,19 @@ def test_train_classifier_on_a_labelled_folder(cli, tmp_path):
     (tmp_path / 'empty' / 'clear').mkdir(parents=True)
     r = run(cli, 'train-classifier', '--images', tmp_path / 'empty', '-o', tmp_path / 'run2')
     assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'no frames in clear/, cloudy/' in r.stderr
+
+
+def test_train_classifier_with_a_separate_test_folder(cli, tmp_path):
+    _labelled(tmp_path / 'lab', 10, 0)
+    _labelled(tmp_path / 'held', 4, 1)
+    cfg = tmp_path / 'few.json'
+    cfg.write_text('{"network": {"num_epochs": 2}}')
+    out = tmp_path / 'run'
+    r = run(cli, 'train-classifier', '--images', tmp_path / 'lab', '--test-images', tmp_path / 'held', '--config', cfg,
+            '-o', out, '--quiet')
+    assert r.returncode == 0, r.stderr
+    assert '(8 frames;' in r.stdout  # the test split is the separate folder: 4 clear, 4 cloudy
+    config = json.loads((out / 'config.json').read_text())
+    assert config['general']['test_folders'] == [str(tmp_path / 'held')]
+    r = run(cli, 'train-classifier', '--config', cfg, '--test-images', tmp_path / 'held', '-o', tmp_path / 'x')
+    assert r.returncode == 2 and r.stderr.count('\n') == 1 and '--test-images goes with --images' in r.stderr

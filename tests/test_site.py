@@ -75,7 +75,7 @@ def test_every_sidebar_page_loads_cleanly(page, site):
 
 PAGES = [('00_io', 'read_frame'), ('01_preprocess', 'rebin'), ('02_simulate', 'simulate_night'),
          ('03_masks', 'recipe_mask'), ('04_datasets', 'split_by_block'), ('05_parallel', 'batch_map'),
-         ('14_blobs', 'cloud_stats'), ('15_pipeline', 'run_night'), ('16_live', 'watch'), ('18_cli', 'main')]
+         ('15_blobs', 'cloud_stats'), ('16_pipeline', 'run_night'), ('17_live', 'watch'), ('19_cli', 'main')]
 
 
 @pytest.mark.parametrize('name,fn', PAGES)
@@ -167,7 +167,7 @@ def test_nothing_wider_than_its_column_and_figures_legible(page, site):
     assert not bad, bad
 
 
-@pytest.mark.parametrize('name,part', [('11_unet.html', 'Library'), ('paper/fig10_roc.html', 'Paper'),
+@pytest.mark.parametrize('name,part', [('12_unet.html', 'Library'), ('paper/fig10_roc.html', 'Paper'),
                                        ('guide/night.html', 'Guide')])
 def test_navbar_marks_the_part_of_the_book(page, site, name, part):
     page.goto(urljoin(site, name), wait_until='load')

@@ -61,3 +61,27 @@ def test_transfer_bad_inputs(cli, folder, tmp_path):
     assert r.returncode == 2 and '12 images are too few for 5 fold(s): need at least 15' in r.stderr
     r = run(cli, 'transfer', '--images', folder / 'images', '--masks', folder / 'masks', '--starts', 'zeroshot', '-o', tmp_path / 'z')
     assert r.returncode == 2 and "unknown start(s) ['zeroshot']" in r.stderr
+
+
+def test_train_unet_with_a_separate_test_folder(cli, folder, tmp_path):
+    from iris_clouddeep.datasets import load_image_folder
+    from iris_clouddeep.unet import load_segmenter
+    for part, idx in (('own', range(8)), ('held', range(8, 12))):
+        for k in ('images', 'masks'):
+            (tmp_path / part / k).mkdir(parents=True)
+            for i in idx:
+                (tmp_path / part / k / f'sky{i:02d}.png').write_bytes((folder / k / f'sky{i:02d}.png').read_bytes())
+    own, held, out = tmp_path / 'own', tmp_path / 'held', tmp_path / 'run'
+    cfg = tmp_path / 'few.jsonc'
+    cfg.write_text('{"network": {"num_epochs": 2, "batch_size": 4}}')
+    r = run(cli, 'train-unet', '--config', cfg, '--images', own / 'images', '--masks', own / 'masks',
+            '--test-images', held / 'images', '--test-masks', held / 'masks', '-o', out, '--quiet')
+    assert r.returncode == 0, r.stderr
+    reported = json.loads((out / 'metrics.json').read_text())['rows'][0]
+    seg = load_segmenter(out / 'model')
+    d = load_image_folder(held / 'images', held / 'masks')
+    mine = ((seg.predict(d['images']) >= seg.threshold) == (d['masks'] == 1)).mean()
+    assert reported['method'] == 'unet' and abs(mine - reported['accuracy']) < 1e-9  # scored on the test folder
+    r = run(cli, 'train-unet', '--images', own / 'images', '--masks', own / 'masks', '--test-images', held / 'images',
+            '-o', tmp_path / 'x')
+    assert r.returncode == 2 and 'give --test-images and --test-masks together' in r.stderr
