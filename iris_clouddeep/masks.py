@@ -188,21 +188,16 @@ def show_recipe(frames: list, titles=None):
     """Figure: for each raw/binned frame (dict with 'adu' and optional 'truth'), the frame, the stretched frame, the
     recipe mask vs truth."""
     import matplotlib.pyplot as plt
+    from iris_clouddeep.simulate import image_panel
 
-    fig, axs = plt.subplots(len(frames), 3, figsize=(9.5, 2.5 * len(frames)), squeeze=False)
+    fig, axs = plt.subplots(len(frames), 3, figsize=(10.5, 2.5 * len(frames)), squeeze=False)
     for r, f in enumerate(frames):
         x, m, tb = preprocess_frame(f['adu'], f.get('truth'))
-        axs[r, 0].imshow(x * DR, cmap='inferno')
-        axs[r, 1].imshow(recipe_stretch(x), cmap='gray')
-        axs[r, 2].imshow(m, cmap='Blues', vmin=0, vmax=1.6)
+        acc = '' if tb is None else f", acc {mask_scores(m, tb)['accuracy']:.2f}"
+        image_panel(axs[r, 0], x * DR, 'frame', titles[r] if titles else 'frame')
+        image_panel(axs[r, 1], recipe_stretch(x), 'gray', 'zscale 0.9 + log 1e5', unit='stretched')
+        image_panel(axs[r, 2], m, 'mask', 'recipe mask (truth in red)' + acc)
         if tb is not None and 0 < tb.mean() < 1:
             axs[r, 2].contour(tb, levels=[0.5], colors='red', linewidths=0.8)
-        acc = '' if tb is None else f", acc {mask_scores(m, tb)['accuracy']:.2f}"
-        for ax, t in zip(
-            axs[r],
-            [(titles[r] if titles else 'frame') + ' (ADU)', 'zscale 0.9 + log 1e5', 'recipe mask (truth in red)' + acc],
-        ):
-            ax.set_title(t, fontsize=9)
-            ax.set_axis_off()
     fig.tight_layout()
     return fig

@@ -813,7 +813,7 @@ def plot_night(
         axs[2].axhline(q, ls=':', color='gray', lw=0.8)
         axs[2].text(x[0], q, f' {name}', va='bottom', fontsize=7, color='gray')
     axs[2].set_ylabel('sky quality Q')
-    axs[3].imshow(
+    keo_im = axs[3].imshow(
         keo['prob'].T / 255,
         aspect='auto',
         cmap='Blues',
@@ -823,6 +823,8 @@ def plot_night(
         extent=(x[0], x[-1] + (x[1] - x[0] if len(x) > 1 else 1), 128, 0),
     )
     axs[3].set_ylabel('keogram\n(field column)')
+    cax = axs[3].inset_axes([1.005, 0.0, 0.008, 1.0])  # beside the panel: the time axes stay aligned
+    fig.colorbar(keo_im, cax=cax, label='P(cloud)')
     for ax in axs:
         _shade_unsafe(ax, x, [r['state'] for r in rows])
     _date_axis(axs[3], rows)

@@ -313,9 +313,10 @@ def show_augmentations(image, mask, n: int = 4, seed: int = 0, cfg: AugmentConfi
         ax.set_axis_off()
     pairs = [(image, mask)] + [augment_pair(image, mask, rng, cfg) for _ in range(n)]
     for ax, (i, m), t in zip(axs.flat, pairs, ['original'] + [f'augmented {j + 1}' for j in range(n)]):
-        ax.imshow(i, cmap='inferno')
+        im = ax.imshow(i, cmap='inferno')
+        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02)
         ax.contour(m, levels=[0.5], colors='cyan', linewidths=0.8)
-        ax.set_title(t)
+        ax.set_title(t + ' (mask: cyan contour)', fontsize=9)
         ax.set_axis_off()
     fig.tight_layout()
     return fig

@@ -15,12 +15,12 @@ from astropy.io import fits
 from .io import UsageError, DR, ADU_MAX, RAW_SHAPE, FrameHeader, write_raw, atomic_write
 
 # %% auto #0
-__all__ = ['PIXEL_DEG', 'CLOUD_TYPES', 'TAU_THRESHOLD', 'SPEED_RANGE', 'CAMERA_RANGES', 'SCENE_KINDS', 'KIND_WEIGHTS',
-           'band_radiance', 'brightness_temperature', 'SkyParams', 'elevation_map', 'clear_sky_radiance',
-           'gaussian_field', 'CloudType', 'CloudLayer', 'CameraParams', 'Camera', 'Scene', 'simulate_frame',
-           'simulate_clear_paper', 'NightConfig', 'night_plan', 'night_start', 'night_camera', 'frame_name',
-           'night_frames', 'simulate_night', 'show_frames', 'power_spectrum', 'plot_power_spectra', 'noise_figures',
-           'realism_table']
+__all__ = ['PIXEL_DEG', 'CLOUD_TYPES', 'TAU_THRESHOLD', 'SPEED_RANGE', 'CAMERA_RANGES', 'SCENE_KINDS', 'KIND_WEIGHTS', 'PANELS',
+           'MASK_COLOURS', 'band_radiance', 'brightness_temperature', 'SkyParams', 'elevation_map',
+           'clear_sky_radiance', 'gaussian_field', 'CloudType', 'CloudLayer', 'CameraParams', 'Camera', 'Scene',
+           'simulate_frame', 'simulate_clear_paper', 'NightConfig', 'night_plan', 'night_start', 'night_camera',
+           'frame_name', 'night_frames', 'simulate_night', 'image_panel', 'show_frames', 'power_spectrum',
+           'plot_power_spectra', 'noise_figures', 'realism_table']
 
 # %% ../nbs/02_simulate.ipynb #a06aa8ef
 _H, _C, _K = 6.62607015e-34, 2.99792458e8, 1.380649e-23
@@ -593,6 +593,53 @@ def simulate_night(
     return paths
 
 # %% ../nbs/02_simulate.ipynb #86dba82d
+PANELS = {
+    'frame': dict(cmap='inferno', label='ADU'),  # a frame in its units: a colour bar
+    'gray': dict(cmap='gray', label='gray level'),  # a visible-light image or a stretched frame
+    'prob': dict(cmap='viridis', vmin=0.0, vmax=1.0, label='P(cloud)'),  # a probability map
+    'mask': dict(),  # a binary mask: a legend (clear, cloud, and void where there is any)
+}
+MASK_COLOURS = ('#16324f', '#f2f7ff', '#9a9a9a')  # clear, cloud, void
+
+
+def _mask_panel(ax, m):
+    "A mask as clear / cloud / void colours, with their legend."
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    m = np.asarray(m)
+    code = np.where(m == 1, 1, np.where(m == 0, 0, 2))
+    im = ax.imshow(code, cmap=ListedColormap(MASK_COLOURS), vmin=0, vmax=2, interpolation='nearest')
+    names = ['clear', 'cloud'] + (['void'] if (code == 2).any() else [])
+    handles = [Patch(facecolor=c, edgecolor='0.4', label=n) for c, n in zip(MASK_COLOURS, names)]
+    ax.legend(handles=handles, loc='lower right', fontsize=7, framealpha=0.85, handlelength=1, borderpad=0.3)
+    return im
+
+
+def image_panel(
+    ax,  # a matplotlib axis
+    img,  # the image (rows, cols)
+    kind: str = 'frame',  # a key of `PANELS`: 'frame', 'gray', 'prob' or 'mask'
+    title: str | None = None,
+    unit: str | None = None,  # the colour bar's label (default: the kind's)
+    **kw,  # passed to `imshow` (e.g. vmin, vmax, cmap)
+):
+    "One image on `ax`, never without its key: a colour bar for frames and maps, a legend for masks."
+    if kind not in PANELS:
+        raise ValueError(f"kind must be one of {list(PANELS)}, not {kind!r}")
+    if kind == 'mask':
+        im = _mask_panel(ax, img)
+    else:
+        style = {k: v for k, v in PANELS[kind].items() if k != 'label'} | kw
+        im = ax.imshow(img, **style)
+        ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label=unit or PANELS[kind]['label'])
+    if title:
+        ax.set_title(title, fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return im
+
+
 def show_frames(images, titles=None, masks=None, cmap='inferno', ncols=None, size=3.2, colorbar=True, unit='ADU'):
     "Figure: frames side by side (ADU with colour bars), optional mask contours in cyan."
     import matplotlib.pyplot as plt
@@ -605,15 +652,14 @@ def show_frames(images, titles=None, masks=None, cmap='inferno', ncols=None, siz
         if i >= n:
             ax.set_axis_off()
             continue
-        im = ax.imshow(images[i], cmap=cmap, origin='upper')
+        if colorbar:
+            image_panel(ax, images[i], 'frame', titles[i] if titles else None, unit=unit, cmap=cmap)
+        else:
+            ax.imshow(images[i], cmap=cmap)
+            ax.set_title(titles[i] if titles else '', fontsize=9)
+            ax.set_axis_off()
         if masks is not None and masks[i] is not None and 0 < np.mean(masks[i]) < 1:
             ax.contour(masks[i], levels=[0.5], colors='cyan', linewidths=0.7)
-        if titles:
-            ax.set_title(titles[i], fontsize=9)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if colorbar:
-            fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label=unit)
     fig.tight_layout()
     return fig
 

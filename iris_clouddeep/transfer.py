@@ -187,6 +187,7 @@ def show_transfer(
 ):
     "Figure: per held-out image the gray image, its mask and each start's probability map."
     import matplotlib.pyplot as plt
+    from iris_clouddeep.simulate import image_panel
 
     idx = np.sort(
         np.random.default_rng(seed).choice(np.flatnonzero(res['held']), min(n, int(res['held'].sum())), replace=False)
@@ -194,12 +195,9 @@ def show_transfer(
     modes = list(res['prob'])
     fig, axs = plt.subplots(len(idx), 2 + len(modes), figsize=(2.6 * (2 + len(modes)), 2.2 * len(idx)), squeeze=False)
     for r, i in enumerate(idx):
-        axs[r, 0].imshow(res['images'][i], cmap='gray')
-        axs[r, 1].imshow(res['masks'][i], cmap='Blues', vmin=0, vmax=1)
+        image_panel(axs[r, 0], res['images'][i], 'gray', str(res['names'][i]))
+        image_panel(axs[r, 1], res['masks'][i], 'mask', 'mask')
         for c, m in enumerate(modes):
-            axs[r, 2 + c].imshow(res['prob'][m][i], cmap='viridis', vmin=0, vmax=1)
-        for ax, t in zip(axs[r], [str(res['names'][i]), 'mask'] + [f'P(cloud), {m}' for m in modes]):
-            ax.set_title(t, fontsize=8)
-            ax.set_axis_off()
+            image_panel(axs[r, 2 + c], res['prob'][m][i], 'prob', f'P(cloud), {m}')
     fig.tight_layout()
     return fig

@@ -16,7 +16,7 @@ from .masks import VOID, recipe_mask, mask_scores
 from .models import TrainedModel, model_folder, write_record, checked_record
 
 # %% auto #0
-__all__ = ['SIM_UNET', 'SCORE_KEYS', 'DEPTH_EDGES', 'load_image_dataset', 'load_segmentation_data', 'Segmenter',
+__all__ = ['SIM_UNET', 'SCORE_KEYS', 'DEPTH_EDGES', 'load_image_dataset', 'load_segmentation_data', 'bucketed', 'Segmenter',
            'read_saved_unet', 'load_segmenter', 'masked_bce', 'train_unet', 'otsu_masks', 'segmentation_table',
            'evaluate_segmenter', 'show_segmentation', 'compare_segmenters', 'cloud_rate_by_depth',
            'plot_depth_response']
@@ -113,6 +113,19 @@ def load_segmentation_data(cfg: UNetConfig) -> dict:
     return out
 
 # %% ../nbs/12_unet.ipynb #0319db90
+def bucketed(
+    b: np.ndarray,  # a batch of network inputs
+    cap: int,  # the largest batch: a batch is never padded beyond it
+) -> np.ndarray:
+    """`b` padded with zero frames to the next power of two (at most `cap`). A night's batches of cloudy frames come
+    in every size; padded, they take a handful of shapes, so the compiled functions (XLA, TensorFlow) and oneDNN's
+    cache of primitives stop growing with the night: memory stays flat."""
+    size = min(cap, 1 << max(0, (len(b) - 1).bit_length()))
+    if size <= len(b):
+        return b
+    return np.concatenate([b, np.zeros((size - len(b), *b.shape[1:]), b.dtype)])
+
+
 def _to_bytes(tree) -> bytes:
     from flax import serialization
 
@@ -152,10 +165,7 @@ class Segmenter(TrainedModel):
         out = []
         for i in range(0, len(x), batch_size):
             b = self.normalizer(x[i : i + batch_size])[..., None]
-            n = len(b)
-            if n < batch_size and len(x) > batch_size:
-                b = np.concatenate([b, np.zeros((batch_size - n, *b.shape[1:]), np.float32)])  # one compiled shape
-            out.append(np.asarray(self._fn(self.model, jnp.asarray(b)))[:n])
+            out.append(np.asarray(self._fn(self.model, jnp.asarray(bucketed(b, batch_size))))[: len(b)])
         return np.concatenate(out).astype(np.float32) if out else np.zeros((0, *x.shape[1:]), np.float32)
 
     def save(self, folder, overwrite: bool = False) -> Path:
@@ -472,15 +482,15 @@ def evaluate_segmenter(seg: Segmenter, data: dict, out_dir=None) -> dict:
 def show_segmentation(images, truth, prob, threshold: float = 0.5, titles=None):
     "Figure (paper Fig. 7): per frame the image, the truth, the probability map and the histogram of probabilities."
     import matplotlib.pyplot as plt
+    from iris_clouddeep.simulate import image_panel
 
     n = len(images)
     fig, axs = plt.subplots(n, 4, figsize=(13, 2.6 * n), squeeze=False)
     for r in range(n):
-        axs[r, 0].imshow(images[r], cmap='inferno')
-        axs[r, 1].imshow(truth[r], cmap='Blues', vmin=0, vmax=1)
-        im = axs[r, 2].imshow(prob[r], cmap='viridis', vmin=0, vmax=1)
+        image_panel(axs[r, 0], images[r], 'frame')
+        image_panel(axs[r, 1], truth[r], 'mask')
+        image_panel(axs[r, 2], prob[r], 'prob')
         axs[r, 2].contour(prob[r] >= threshold, levels=[0.5], colors='white', linewidths=0.6)
-        fig.colorbar(im, ax=axs[r, 2], fraction=0.046, pad=0.02)
         axs[r, 3].hist(np.ravel(prob[r]), bins=40, range=(0, 1), color='tab:green', log=True)
         axs[r, 3].axvline(threshold, color='k', ls=':')
         for ax, t in zip(

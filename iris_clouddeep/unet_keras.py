@@ -91,7 +91,7 @@ def flax_to_keras(flax_model, keras_model):
     return pure_to_keras(_pure(flax_model), keras_model)
 
 # %% ../nbs/13_unet_keras.ipynb #1f3d22ae
-from .unet import Segmenter, read_saved_unet
+from .unet import Segmenter, read_saved_unet, bucketed
 
 
 class KerasSegmenter(Segmenter):
@@ -110,10 +110,10 @@ class KerasSegmenter(Segmenter):
             x = x[None]
         if self._fn is None:
             self._fn = tf.function(lambda b: tf.sigmoid(self.model(b, training=False)), reduce_retracing=True)
-        out = [
-            self._fn(tf.constant(self.normalizer(x[i : i + batch_size])[..., None])).numpy()
-            for i in range(0, len(x), batch_size)
-        ]
+        out = []
+        for i in range(0, len(x), batch_size):
+            b = self.normalizer(x[i : i + batch_size])[..., None]
+            out.append(self._fn(tf.constant(bucketed(b, batch_size))).numpy()[: len(b)])
         return np.concatenate(out).astype(np.float32) if out else np.zeros((0, *x.shape[1:]), np.float32)
 
 

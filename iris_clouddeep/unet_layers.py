@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 
 # %% auto #0
-__all__ = ['pool2', 'upsample_to', 'DoubleConv', 'UNet', 'build_unet', 'unet_param_count', 'count_params']
+__all__ = ['pool2', 'upsample_to', 'build_unet', 'unet_param_count', 'count_params']
 
 # %% ../nbs/11_unet_layers.ipynb #7e4f1111
 def pool2(x):
@@ -30,11 +30,18 @@ def upsample_to(x, like):
         return jnp.broadcast_to(x[:, :, None, :, None], (n, h, 2, w, 2, c)).reshape(n, 2 * h, 2 * w, c)
     return jax.image.resize(x, (n, like.shape[1], like.shape[2], c), 'nearest')
 
-
+# %% ../nbs/11_unet_layers.ipynb #7797ec40
 class DoubleConv(nnx.Module):
     "(3×3 SAME convolution, batch normalisation when asked, ReLU), twice."
 
-    def __init__(self, cin: int, cout: int, rngs, batchnorm: bool = False):
+    def __init__(
+        self,
+        cin: int,  # input channels
+        cout: int,  # output channels of both convolutions
+        rngs,  # the network's `nnx.Rngs`
+        batchnorm: bool = False,  # a batch normalisation before each ReLU (the convolutions then drop their biases)
+    ):
+        "Two 3×3 convolutions, each followed by its ReLU."
         self.c1 = nnx.Conv(cin, cout, (3, 3), padding='SAME', use_bias=not batchnorm, rngs=rngs)
         self.c2 = nnx.Conv(cout, cout, (3, 3), padding='SAME', use_bias=not batchnorm, rngs=rngs)
         self.n1 = nnx.BatchNorm(cout, momentum=0.9, rngs=rngs) if batchnorm else None
@@ -50,7 +57,15 @@ class DoubleConv(nnx.Module):
 class UNet(nnx.Module):
     "The paper's UNet: DoubleConv levels down (max-pool) and up (nearest upsampling, skip concatenation), a 1×1 head."
 
-    def __init__(self, widths, cin: int, rngs, batchnorm: bool = False, context: bool = False):
+    def __init__(
+        self,
+        widths,  # channels per level, the last the bottleneck's
+        cin: int,  # input channels
+        rngs,  # the network's `nnx.Rngs`
+        batchnorm: bool = False,  # batch normalisation in every DoubleConv
+        context: bool = False,  # the whole frame's pooled bottleneck features added back to every pixel
+    ):
+        "One DoubleConv per level going down and one per skip connection going up, then a 1×1 head."
         w = list(widths)
         self.widths, self.batchnorm, self.context = tuple(w), batchnorm, context
         self.down = nnx.List([DoubleConv(a, b, rngs, batchnorm) for a, b in zip([cin] + w[:-1], w)])
