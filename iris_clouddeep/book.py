@@ -114,7 +114,7 @@ def plot_architecture(
 # %% ../nbs/18_book.ipynb #caef7475
 _SEG = "simulated frames scored against the simulator's exact truth; the paper: real frames against its recipe masks"
 _REAL = (
-    "the paper's own frames, the 50 of the test similarity groups, against its recipe masks; ours fine-tuned "
+    "the paper's own frames of the test similarity groups (49), against its recipe masks; ours fine-tuned "
     "on the other groups (the shipped UNet); the paper tested on its own split of such frames"
 )
 _PUB = "clean folds (the paper's split drew with replacement: about half its validation images were training images)"
