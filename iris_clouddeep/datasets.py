@@ -203,10 +203,12 @@ def split_groups(
     rng = np.random.default_rng(seed)
     out = np.empty(len(g), '<U5')
     for st in np.unique(s):
-        ids = rng.permutation(np.unique(g[s == st]))
-        sizes = [(g == i).sum() for i in ids]
-        for i, k in zip(ids, _deal(sizes, f)):
-            out[g == i] = SPLITS[k]
+        sel = np.flatnonzero(s == st)
+        ids, inv, sizes = np.unique(g[sel], return_inverse=True, return_counts=True)
+        order = rng.permutation(len(ids))  # the groups' dealing order
+        part = np.empty(len(ids), int)
+        part[order] = _deal(sizes[order], f)
+        out[sel] = np.array(SPLITS)[part[inv.ravel()]]
     return out
 
 # %% ../nbs/04_datasets.ipynb #1cb04c9c
