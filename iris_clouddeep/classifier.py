@@ -45,6 +45,7 @@ def import_tf_quietly():
 # %% ../nbs/10_classifier.ipynb #2464d961
 def build_cnn(net: NetworkConfig = NetworkConfig(), input_shape=(*BINNED_SHAPE, 1)):
     "The VGG-style clear/cloudy CNN (uncompiled keras Model, sigmoid output)."
+    import_tf_quietly()
     import keras
     from keras import layers
 
@@ -72,6 +73,7 @@ def build_cnn(net: NetworkConfig = NetworkConfig(), input_shape=(*BINNED_SHAPE, 
 # %% ../nbs/10_classifier.ipynb #263d3c7f
 def make_optimizer(opt, total_steps: int):
     "A keras optimizer with the configured schedule over `total_steps` steps."
+    import_tf_quietly()
     import keras
 
     lr = opt.learning_rate
@@ -163,6 +165,7 @@ def load_classifier(
 
 # %% ../nbs/10_classifier.ipynb #f01b3132
 def _seed_everything(seed):
+    import_tf_quietly()
     import keras, tensorflow as tf
 
     keras.utils.set_random_seed(seed)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import numpy as np
 from .io import BINNED_SHAPE
+from .classifier import import_tf_quietly
 
 # %% auto #0
 __all__ = ['build_keras_unet', 'pure_to_keras', 'flax_to_keras', 'KerasSegmenter', 'load_keras_segmenter', 'compare_frameworks']
@@ -15,6 +16,7 @@ def build_keras_unet(
     widths=(8, 16, 32, 64), input_shape=(*BINNED_SHAPE, 1), batchnorm: bool = False, context: bool = False
 ):
     "The Keras twin of `build_unet` (output: logits (n, rows, cols))."
+    import_tf_quietly()
     import keras
     from keras import layers
 
@@ -121,8 +123,6 @@ def load_keras_segmenter(
     folder=None,  # a folder written by `Segmenter.save`; None: the shipped UNet
 ) -> KerasSegmenter:
     "A saved UNet (sha256-checked) in its Keras twin, ready for `predict`."
-    from iris_clouddeep.classifier import import_tf_quietly
-
     import_tf_quietly()
     s = read_saved_unet(folder)
     m = s['meta']
@@ -175,6 +175,7 @@ def _keras_row(widths, x, y, xi, steps: int, seed: int, batchnorm: bool) -> dict
     "The Keras twin, holding the same initial weights, timed the same way."
     import tempfile
     from pathlib import Path
+    import_tf_quietly()
     import keras, tensorflow as tf
     from iris_clouddeep.unet_layers import build_unet
 
