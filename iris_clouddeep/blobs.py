@@ -19,7 +19,7 @@ class Field:
 
     shape: str = 'box'  # 'box' or 'circle'
     center: tuple = (0.5, 0.5)  # (row, col) of the centre, as fractions of the rows and columns
-    size: tuple = (0.5, 0.5)  # box: (height, width) fractions; circle: (radius as a fraction of the rows,)
+    size: tuple = (0.5, 0.5)  # box: (height, width) fractions, circle: (radius as a fraction of the rows,)
 
     def __post_init__(self):
         if self.shape not in ('box', 'circle'):
@@ -58,7 +58,7 @@ def valid_pixels(
     shape,  # (rows, cols) of the frame
     valid=None,  # None (every pixel), a bool array of `shape`, or a `Field` (e.g. an all-sky circle)
 ) -> np.ndarray:
-    "The valid-pixel mask of a frame as a bool array; a clear error when it does not fit the frame."
+    "The valid-pixel mask of a frame as a bool array. A clear error when it does not fit the frame."
     if valid is None:
         return np.ones(shape, bool)
     if isinstance(valid, Field):

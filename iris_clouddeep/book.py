@@ -20,7 +20,7 @@ def save_figure(
     name: str,  # stable file name, without extension
     dpi: int = 150,  # resolution of the PNG
 ) -> list:
-    "Write a figure as `name.png` and `name.pdf` into `out_dir`; the paths written."
+    "Write a figure as `name.png` and `name.pdf` into `out_dir`. The paths written."
     if out_dir is None:
         return []
     paths = []
@@ -64,7 +64,7 @@ def shared_lwir(
     part: str = 'raw',  # 'raw' (two raw frames) or 'segmentation' (the 200 binned, labelled frames)
     data_root=None,  # the public-data folder (None: looked for as `datasets.public_root` does)
 ) -> Path | None:
-    "The folder of the paper's own frames, when present and the site is not being built; else None."
+    "The folder of the paper's own frames, when present and the site is not being built. Else None."
     from iris_clouddeep.datasets import public_root
 
     if os.environ.get('IRIS_SITE_BUILD') == '1':
@@ -112,10 +112,10 @@ def plot_architecture(
     return fig
 
 # %% ../nbs/18_book.ipynb #caef7475
-_SEG = "simulated frames scored against the simulator's exact truth; the paper: real frames against its recipe masks"
+_SEG = "simulated frames scored against the simulator's exact truth, the paper: real frames against its recipe masks"
 _REAL = (
-    "the paper's own frames of the test similarity groups (49), against its recipe masks; ours fine-tuned "
-    "on the other groups (the shipped UNet); the paper tested on its own split of such frames"
+    "the paper's own frames of the test similarity groups (49), against its recipe masks, ours fine-tuned "
+    "on the other groups (the shipped UNet), the paper tested on its own split of such frames"
 )
 _PUB = "clean folds (the paper's split drew with replacement: about half its validation images were training images)"
 _PUBLIC = {
@@ -195,7 +195,7 @@ def run_item(
     params: dict | None = None,  # further parameters of this notebook
     kernel: str | None = None,  # Jupyter kernel (None: the project's, else the default)
 ) -> ItemResult:
-    "Execute one paper notebook with papermill into `out`, unless done already; failures reported, not raised."
+    "Execute one paper notebook with papermill into `out`, unless done already. Failures reported, not raised."
     import papermill as pm
 
     nb, out = Path(nb).resolve(), Path(out).resolve()
@@ -232,7 +232,7 @@ def paper_items(
     "The paper notebooks, in name order (the paper-vs-ours page is not one)."
     book = Path(book) if book else Path(__file__).resolve().parents[1] / 'nbs' / 'paper'
     if not book.is_dir():
-        raise IrisError(f"{book}: no folder of paper notebooks (the book is the repository's nbs/paper; pass it)")
+        raise IrisError(f"{book}: no folder of paper notebooks (the book is the repository's nbs/paper, pass it)")
     return sorted(p for p in book.glob('*.ipynb') if p.stem != 'paper_vs_ours')
 
 
@@ -272,7 +272,7 @@ def reproduce(
     progress: bool = True,  # progress bar
     on_result=None,  # called with each ItemResult as it comes
 ) -> BatchReport:
-    "Run the paper notebooks through papermill; write their products, the paper-vs-ours table and an index page."
+    "Run the paper notebooks through papermill. Write their products, the paper-vs-ours table and an index page."
     from tqdm.auto import tqdm
     from iris_clouddeep.parallel import iter_map
 
@@ -378,11 +378,32 @@ def _section(out: Path, nb: Path, result) -> str:
     )
 
 # %% ../nbs/18_book.ipynb #66bc1680
-_STYLE = """body { font: 15px/1.45 system-ui, sans-serif; max-width: 1100px; margin: 1.5em auto; color: #222; }
-img { max-width: 100%; }
-table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
-td, th { border: 1px solid #ccc; padding: 0.2em 0.5em; } .failed { color: #b22; font-weight: 600; }
-section { border-top: 1px solid #ddd; margin-top: 2em; }"""
+_STYLE = """body {
+  font: 15px/1.45 system-ui, sans-serif;
+  max-width: 1100px;
+  margin: 1.5em auto;
+  color: #222;
+}
+img {
+  max-width: 100%;
+}
+table {
+  border-collapse: collapse;
+  font-size: 0.9em;
+  margin: 0.5em 0;
+}
+td, th {
+  border: 1px solid #ccc;
+  padding: 0.2em 0.5em;
+}
+.failed {
+  color: #b22;
+  font-weight: 600;
+}
+section {
+  border-top: 1px solid #ddd;
+  margin-top: 2em;
+}"""
 
 
 def write_index(

@@ -112,7 +112,7 @@ class Classifier(TrainedModel):
         return np.concatenate(out).astype(np.float32) if out else np.zeros(0, np.float32)
 
     def predict_files(self, paths, batch_size: int = 256):
-        "[(path, p_cloudy or None, error or None)] for frames `read_any` reads; bad files get their error, others a p."
+        "[(path, p_cloudy or None, error or None)] for frames `read_any` reads. Bad files get their error, others a p."
         res, batch, where = [], [], []
         for p in paths:
             try:
@@ -145,9 +145,9 @@ class Classifier(TrainedModel):
 
 
 def load_classifier(
-    folder=None,  # a folder written by `Classifier.save`, or a shipped model's name; None: 'classifier'
+    folder=None,  # a folder written by `Classifier.save`, or a shipped model's name, None: 'classifier'
 ) -> Classifier:
-    "Load a classifier with no network access; checks the model file against its recorded sha256."
+    "Load a classifier with no network access. Checks the model file against its recorded sha256."
     import_tf_quietly()
     import keras
 
@@ -251,7 +251,7 @@ def train_classifier(
     verbose: int = 1,  # keras progress display: 0 silent, 1 progress bar, 2 one line per epoch
     init: Classifier | None = None,  # start from these weights (fine-tuning) instead of a fresh network
 ) -> tuple:
-    "Train, evaluate and save one run; returns (Classifier, metrics dict)."
+    "Train, evaluate and save one run. Returns (Classifier, metrics dict)."
     import_tf_quietly()
     import keras
 
@@ -296,7 +296,7 @@ def cross_validate(
     labels,  # (n, 128, 160) images and 0/1 labels
     cfg: ClassifierConfig,  # network and normalisation settings (general.dataset is ignored)
     k: int = 5,  # folds
-    init: Classifier | None = None,  # fine-tune from these weights; None: from scratch
+    init: Classifier | None = None,  # fine-tune from these weights, None: from scratch
     out_dir=None,  # fold runs go to out_dir/fold<i> (None: a temporary folder, removed at the end)
     verbose: int = 0,
 ) -> list:

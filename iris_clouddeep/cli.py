@@ -131,7 +131,7 @@ def _cmd_quicklook(a):
         unit='ADU/2**14',
     )
     atomic_write(a.out, lambda t: fig.savefig(t, dpi=90, format='png'), overwrite=a.overwrite)
-    print(f"wrote {a.out} ({len(prods)} product(s); cyan: truth where present, else recipe mask)")
+    print(f"wrote {a.out} ({len(prods)} product(s), cyan: truth where present, else recipe mask)")
     return 1 if failed else 0
 
 
@@ -141,11 +141,11 @@ def _not_an_input(out, in_dir):
 
     out, root = Path(out).resolve(), Path(in_dir).resolve()
     if root in out.parents and out.name.lower().endswith(FITS_PATTERNS):
-        raise IrisError(f"{out}: refusing to write over a frame in the input folder {in_dir}; choose another -o/--out")
+        raise IrisError(f"{out}: refusing to write over a frame in the input folder {in_dir}, choose another -o/--out")
 
 # %% ../nbs/19_cli.ipynb #1f57e73e
 def _configured(a, load, default=None):
-    "The run configuration of `--config` (read with `load`; `default` when none is given), with `-o/--out` applied."
+    "The run configuration of `--config` (read with `load`, `default` when none is given), with `-o/--out` applied."
     cfg = load(a.config) if a.config else default
     if a.out:
         cfg.general.output_dir = a.out
@@ -167,7 +167,7 @@ def _install(model, name: str, run_dir, command_line: str, files):
 
 
 def _cmd_train_classifier(a):
-    "Train the CNN classifier from a configuration file; optionally install it as the package's shipped model."
+    "Train the CNN classifier from a configuration file. Optionally install it as the package's shipped model."
     from iris_clouddeep.config import load_config, ClassifierConfig
     from iris_clouddeep.classifier import train_classifier
 
@@ -183,7 +183,7 @@ def _cmd_train_classifier(a):
     clf, m = train_classifier(cfg, verbose=0 if a.quiet else 2)
     print(
         f"test: accuracy {m['accuracy']:.4f}, AUC {m['auc']:.4f}, threshold {m['threshold']:.3f} "
-        f"({m['n']} frames; model in {Path(cfg.general.output_dir) / 'model'})"
+        f"({m['n']} frames, model in {Path(cfg.general.output_dir) / 'model'})"
     )
     for s in m['strata']:
         print(f"  {s['stratum']:<34} {s['frames']:5d} frames  accuracy {s['accuracy']:.4f}")
@@ -218,7 +218,7 @@ def _cmd_train_linear(a):
 
 
 def _cmd_classify(a):
-    "Clear or cloudy for each FITS frame (raw 512×640 or binned 128×160); one line per input."
+    "Clear or cloudy for each FITS frame (raw 512×640 or binned 128×160). One line per input."
     import json as _json
     from iris_clouddeep.classifier import load_classifier
 
@@ -269,7 +269,7 @@ def _image_set(a, cfg):
 
 
 def _cmd_train_unet(a):
-    """Train the UNet from a configuration file or on a folder of images and masks; optionally install it as the
+    """Train the UNet from a configuration file or on a folder of images and masks. Optionally install it as the
     package's shipped model."""
     from iris_clouddeep.config import load_unet_config, UNetConfig
     from iris_clouddeep.unet import train_unet
@@ -312,12 +312,12 @@ def _cmd_transfer(a):
             else ''
         )
         print(f"{r['start']:<29} accuracy {r['accuracy']:.4f}  F1 {r['f1']:.4f}  IoU {r['iou']:.4f}{spread}")
-    print(f"{n} held-out images; written to {cfg.general.output_dir}")
+    print(f"{n} held-out images, written to {cfg.general.output_dir}")
     return 0
 
 
 def _cmd_segment(a):
-    "Cloud probability map and mask for each FITS frame; one product per input."
+    "Cloud probability map and mask for each FITS frame. One product per input."
     import json as _json
     import numpy as np
     from iris_clouddeep.unet import load_segmenter
@@ -336,7 +336,7 @@ def _cmd_segment(a):
     for path in paths:
         try:
             fr = read_any(path)
-            img, geo = model_input(fr)  # Tau2 frames binned; other shapes fitted to the grid (aspect kept)
+            img, geo = model_input(fr)  # Tau2 frames binned, other shapes fitted to the grid (aspect kept)
             prob = seg.predict(img)[0]
             mask = geo.to_frame((prob >= seg.threshold).astype(np.uint8), order=0)  # back on the frame's pixels
             prob = geo.to_frame(prob)
@@ -381,7 +381,7 @@ def _night_options(a):
 
 
 def _cmd_night(a):
-    "Classify, segment and score every frame of a night; write its table, summary and figures."
+    "Classify, segment and score every frame of a night. Write its table, summary and figures."
     from iris_clouddeep.pipeline import run_night
 
     report = lambda f, e: print(f"error: {named_error(f, e)}", file=sys.stderr)
@@ -400,18 +400,18 @@ def _cmd_night(a):
     s = rep.summary
     d = s['decisions']
     w = s['longest_usable']
-    print(f"{s['frames']} frame(s), {s['failed']} failed, {s['segmented']} segmented; this call {rep.seconds:.1f} s")
+    print(f"{s['frames']} frame(s), {s['failed']} failed, {s['segmented']} segmented, this call {rep.seconds:.1f} s")
     print(
-        f"decisions: {d['photometric']} photometric, {d['usable']} usable, {d['unusable']} unusable; "
+        f"decisions: {d['photometric']} photometric, {d['usable']} usable, {d['unusable']} unusable, "
         f"usable {s['usable_hours']:.2f} h, longest window {w['hours']:.2f} h"
         + (f" from {w['start'][11:19]}" if w['start'] else '')
     )
-    print(f"{len(s['state_changes'])} state change(s); table, summary and figures in {a.out}")
+    print(f"{len(s['state_changes'])} state change(s), table, summary and figures in {a.out}")
     return 1 if s['failed'] else 0
 
 
 def _cmd_watch(a):
-    "Follow a folder the camera writes into; serve the sky's state over ASCOM Alpaca with `--serve`."
+    "Follow a folder the camera writes into. Serve the sky's state over ASCOM Alpaca with `--serve`."
     import signal, threading
     import numpy as np
     from iris_clouddeep.live import LiveStatus, WatchOptions, watch
@@ -430,7 +430,7 @@ def _cmd_watch(a):
         signal.signal(sig, on_signal)
     server = _serve(a, status) if a.serve else None
     report = lambda f, e: print(f"error: {named_error(f, e)}", file=sys.stderr, flush=True)
-    fault = lambda m: print(f"iris-clouddeep watch: error: {m}; unsafe until it can write", file=sys.stderr, flush=True)
+    fault = lambda m: print(f"iris-clouddeep watch: error: {m}, unsafe until it can write", file=sys.stderr, flush=True)
     say(f"watching {a.folder} → {a.out} (Ctrl-C to stop)")
     try:
         rep = watch(a.folder, a.out, opts, wopts, a.classifier, a.model, status, stop, a.overwrite, report, fault)
@@ -438,14 +438,14 @@ def _cmd_watch(a):
         if server:
             server.close()
     lat = f", latency median {np.median(rep.latency):.2f} s" if len(rep.latency) else ''
-    print(f"{rep.new} new frame(s), {len(rep.failed)} failed, {rep.frames} in the table{lat}; files in {a.out}")
+    print(f"{rep.new} new frame(s), {len(rep.failed)} failed, {rep.frames} in the table{lat}, files in {a.out}")
     if signal.SIGINT in got:
         return 130
     return 1 if rep.failed else 0
 
 
 def _cmd_reproduce(a):
-    "Run the paper notebooks through papermill; their figures, tables, the paper-vs-ours table and an index page."
+    "Run the paper notebooks through papermill. Their figures, tables, the paper-vs-ours table and an index page."
     from iris_clouddeep.book import reproduce
 
     def said(r):
@@ -458,14 +458,14 @@ def _cmd_reproduce(a):
     rep = reproduce(a.out, a.book, a.full, a.only, params, a.jobs, a.kernel, a.overwrite, not a.quiet, said)
     n = {s: sum(r.status == s for r in rep.items) for s in ('done', 'skipped', 'failed')}
     print(
-        f"{n['done']} notebook(s) run, {n['skipped']} already done, {n['failed']} failed in {rep.seconds:.0f} s; "
+        f"{n['done']} notebook(s) run, {n['skipped']} already done, {n['failed']} failed in {rep.seconds:.0f} s, "
         f"open {Path(a.out) / 'index.html'}"
     )
     return 1 if n['failed'] else 0
 
 
 def _serve(a, status):
-    "Start the Alpaca server of `watch --serve`; says where."
+    "Start the Alpaca server of `watch --serve`. Says where."
     from iris_clouddeep.live import LiveServer, alpaca_app
 
     app = alpaca_app(status, unique=str(Path(a.out).resolve()))
@@ -508,7 +508,7 @@ def _positive(kind):
     return parse
 
 
-_UNET_HELP = "a UNet folder or shipped name (default: 'unet', for the real camera; 'unet_sim': simulated frames)"
+_UNET_HELP = "a UNet folder or shipped name (default: 'unet', for the real camera, 'unet_sim': simulated frames)"
 
 
 def _unet_name(text):
@@ -554,7 +554,7 @@ def _add_simulate(sub):
     s.add_argument(
         '--start',
         default=None,
-        help='DATE-OBS of the first frame (UTC, ISO; default: a winter evening drawn from the seed)',
+        help='DATE-OBS of the first frame (UTC, ISO, default: a winter evening drawn from the seed)',
     )
     s.add_argument('--cadence', type=_positive(float), default=30.0, help='seconds between frames (0.111: 9 Hz)')
     s.add_argument(
@@ -596,7 +596,7 @@ def _add_preprocess(sub):
         'iris-clouddeep preprocess demo/raw -o demo/products --jobs 2',
         _cmd_preprocess,
     )
-    q.add_argument('in_dir', help='folder of raw or binned frames (searched recursively; never written)')
+    q.add_argument('in_dir', help='folder of raw or binned frames (searched recursively, never written)')
     _writes(q, 'folder for the masked products (not the input folder)', overwrite='redo existing products')
     _jobs(q)
 
@@ -639,7 +639,7 @@ def _add_training(sub):
         'iris-clouddeep train-classifier --config configs/classifier.jsonc',
         _cmd_train_classifier,
     )
-    t.add_argument('--config', default=None, help='the run configuration (JSON or JSONC); default: the defaults')
+    t.add_argument('--config', default=None, help='the run configuration (JSON or JSONC), default: the defaults')
     t.add_argument(
         '--images', default=None, help='frames labelled by hand, in DIR/clear and DIR/cloudy, overriding the dataset'
     )
@@ -671,7 +671,7 @@ def _add_training(sub):
         'iris-clouddeep train-unet --images sky/ --masks masks/ --ignore 0 --init shipped -o runs/mine',
         _cmd_train_unet,
     )
-    u.add_argument('--config', default=None, help='the run configuration (JSON or JSONC); default: the defaults')
+    u.add_argument('--config', default=None, help='the run configuration (JSON or JSONC), default: the defaults')
     _image_args(u)
     u.add_argument('--test-images', default=None, help='a separate test folder of images (default: a held-out share)')
     u.add_argument('--test-masks', default=None, help='the masks of --test-images, with the same file stems')
@@ -717,7 +717,7 @@ def _add_inference(sub):
     g.add_argument('paths', nargs='+', help='raw or binned FITS frames, or folders of them')
     _writes(
         g,
-        'folder for the products (<stem>_seg.fits; not inside an input folder)',
+        'folder for the products (<stem>_seg.fits, not inside an input folder)',
         overwrite='replace existing products',
     )
     g.add_argument('--json', action='store_true', help='one JSON object per input line, with its cloud cover')
@@ -735,7 +735,7 @@ def _add_night(sub):
     n.description = (
         "Every frame classified, cloudy ones segmented, blobs, cover and sky quality in the telescope's\n"
         "field, a decision per frame and a night state with hysteresis. Writes night.csv, summary.json,\n"
-        "night.png and changes.png into the output folder; resumes a run found there.\n\n"
+        "night.png and changes.png into the output folder, resumes a run found there.\n\n"
         "example:\n  iris-clouddeep night demo/raw -o demo/night"
     )
     n.add_argument('inputs', nargs='+', help='raw or binned FITS frames, or folders of them (searched recursively)')
@@ -766,11 +766,11 @@ def _add_watch(sub):
     w = _command(
         sub,
         'watch',
-        "follow the folder the camera writes into; serve the sky's state as an ASCOM Alpaca safety monitor",
+        "follow the folder the camera writes into, serve the sky's state as an ASCOM Alpaca safety monitor",
         'iris-clouddeep watch live/raw -o live/night --serve',
         _cmd_watch,
     )
-    w.add_argument('folder', help='the folder the camera writes into (its own files; waited for; never written)')
+    w.add_argument('folder', help='the folder the camera writes into (its own files, waited for, never written)')
     _writes(w, 'output folder: the night table, summary and figures', overwrite='start afresh instead of resuming')
     _frame_options(w)
     w.add_argument('--serve', action='store_true', help='serve the Alpaca devices and the status page')
@@ -811,7 +811,7 @@ def _add_reproduce(sub):
         action='append',
         default=[],
         metavar='ITEM:NAME=VALUE',
-        help='a parameter of one item (VALUE read as JSON, else text); repeat for more',
+        help='a parameter of one item (VALUE read as JSON, else text), repeat for more',
     )
     r.add_argument('--book', default=None, help="the folder of paper notebooks (default: the repository's nbs/paper)")
     r.add_argument('--kernel', default=None, help='Jupyter kernel (default: iris-clouddeep when installed)')
@@ -875,7 +875,7 @@ def _add_transfer(sub):
         '--folds',
         type=_positive(int),
         default=None,
-        help='k-fold cross-validation (1: one 80/20 split; default: general.folds)',
+        help='k-fold cross-validation (1: one 80/20 split, default: general.folds)',
     )
     r.add_argument('--starts', default='zero-shot,fine-tuned,scratch', help='comma-separated starts')
     r.add_argument('--init', default=None, help='the UNet to transfer (default: the shipped UNet)')
@@ -957,7 +957,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _bug_report(command: str, e: BaseException) -> str:
-    "Write the traceback of an internal error to a file; the one line that says so."
+    "Write the traceback of an internal error to a file. The one line that says so."
     import tempfile, traceback
 
     fd, path = tempfile.mkstemp(prefix=f'iris-clouddeep-{command}-', suffix='.log')
@@ -974,7 +974,7 @@ def _one_line(e) -> str:
 
 
 def main(argv=None) -> int:
-    "Run `iris-clouddeep`; returns the exit status of `EXIT_CODES`."
+    "Run `iris-clouddeep`. Returns the exit status of `EXIT_CODES`."
     argv = sys.argv[1:] if argv is None else list(map(str, argv))
     a = parser().parse_args(argv)
     a.command_line = shlex.join(['iris-clouddeep', *argv])  # recorded with what a command makes

@@ -64,7 +64,7 @@ class RunConfig:
         )
 
     def check(self, checks):
-        "Raise ConfigError for the first (ok, key, what) whose `ok` is false, shared checks first; else return self."
+        "Raise ConfigError for the first (ok, key, what) whose `ok` is false, shared checks first. Else return self."
         g, n = self.general, self.network
         shared = [
             (0 < g.train_fraction < 1, 'general.train_fraction', 'in (0, 1)'),
@@ -97,16 +97,16 @@ class GeneralConfig:
     folders: list = field(
         default_factory=lambda: ['../shared/data', '../../shared/data']
     )  # where to look for the dataset
-    train_fraction: float = 0.6  # share for training; the rest is split equally into validation and test
+    train_fraction: float = 0.6  # share for training, the rest is split equally into validation and test
     normalisation: str = 'mean_std'  # 'min_max' or 'mean_std' (fitted on the training split only), 'frame' or 'offset'
     output_dir: str = 'runs/classifier'  # the run's folder (config, model, history, metrics)
     simulation: SimulationConfig = field(default_factory=SimulationConfig)
-    test_folders: list | None = None  # a separate test set for 'images', laid out as `folders`; the rest then
+    test_folders: list | None = None  # a separate test set for 'images', laid out as `folders`, the rest then
     # trains and validates (None: a held-out share of `folders`)
 
 # %% ../nbs/07_config.ipynb #a03831ec
 def _build(cls, d, where, default=None):
-    "A `cls` from the dict `d` (types checked, unknown keys refused); `default` fills the keys `d` leaves out."
+    "A `cls` from the dict `d` (types checked, unknown keys refused). `default` fills the keys `d` leaves out."
     if not isinstance(d, dict):
         raise ConfigError(f"{where or 'the configuration'} must be an object, not {type(d).__name__}")
     hints = typing.get_type_hints(cls)
@@ -115,7 +115,7 @@ def _build(cls, d, where, default=None):
     unknown = set(d) - names
     if unknown:
         raise ConfigError(
-            f"unknown key(s) {sorted(unknown)} in {where or 'the configuration'}; allowed: {sorted(names)}"
+            f"unknown key(s) {sorted(unknown)} in {where or 'the configuration'}, allowed: {sorted(names)}"
         )
     kw = {}
     for k, v in d.items():
@@ -203,7 +203,7 @@ class ClassifierConfig(RunConfig):
     network: NetworkConfig = field(default_factory=NetworkConfig)
 
     def validate(self):
-        "Check values; raises ConfigError naming the key."
+        "Check values. Raises ConfigError naming the key."
         g, n, o = self.general, self.network, self.network.optimizer
         checks = [
             (
@@ -275,7 +275,7 @@ class UNetNetworkConfig:
     augment_kind: str = 'paper'  # 'paper' (the paper's affine ranges) or 'flips' (flips only: each frame's histogram
     # kept, as labels made from the frame's own statistics, like the recipe's, need)
     seed: int = 0
-    init: str | None = None  # start from a saved UNet: 'shipped' or a model folder (fine-tuning); None: random
+    init: str | None = None  # start from a saved UNet: 'shipped' or a model folder (fine-tuning), None: random
     batchnorm: bool = False  # batch normalisation between each convolution and its ReLU
     context: bool = False  # image-level context: the whole frame's pooled features added at the bottleneck
 
@@ -288,7 +288,7 @@ class UNetConfig(RunConfig):
     network: UNetNetworkConfig = field(default_factory=UNetNetworkConfig)
 
     def validate(self):
-        "Check values (types are checked when the file is read); raises ConfigError naming the key."
+        "Check values (types are checked when the file is read). Raises ConfigError naming the key."
         g, n = self.general, self.network
         return self.check(
             [

@@ -76,7 +76,7 @@ _TAU2_KEYS = {  # attribute: (FITS key, type)
 
 @dataclass
 class FrameHeader:
-    "Typed record of a Tau2 frame's primary header; every field is optional."
+    "Typed record of a Tau2 frame's primary header. Every field is optional."
 
     date_obs: Time | None = None  # DATE-OBS as a UTC time
     index: int | None = None  # frame counter of the acquisition
@@ -91,7 +91,7 @@ class FrameHeader:
 
     @classmethod
     def from_header(cls, hdr: fits.Header, path=None):
-        "Build the record from an astropy header (only the Tau2 keys are parsed); a bad value is an `IrisError`."
+        "Build the record from an astropy header (only the Tau2 keys are parsed). A bad value is an `IrisError`."
         kw = {}
         if 'DATE-OBS' in hdr:
             v = hdr['DATE-OBS']
@@ -231,7 +231,7 @@ def decode_fits(buf: bytes) -> list | None:
 def check_image(
     data, path=None, shapes=(RAW_SHAPE, BINNED_SHAPE), allow_nonfinite=False, on_range='raise', integer=None
 ):
-    "Validate an image array as `read_frame` does; returns it as float32 (clipped when `on_range='clip'`)."
+    "Validate an image array as `read_frame` does. Returns it as float32 (clipped when `on_range='clip'`)."
     if data is None or getattr(data, 'size', 0) == 0:
         raise NoImageDataError(f"{path}: no image data")
     data = np.asarray(data)
@@ -255,7 +255,7 @@ def check_image(
                 raise ADURangeError(msg)
             if on_range != 'clip':
                 raise ValueError(f"on_range must be 'raise', 'clip' or 'ignore', not {on_range!r}")
-            warnings.warn(msg + '; clipped')
+            warnings.warn(msg + ', clipped')
             np.clip(out, 0, ADU_MAX, out=out)
     return out
 
@@ -284,8 +284,8 @@ def _hdus(path, need=None) -> list:
 # %% ../nbs/00_io.ipynb #a0449046
 def read_frame(
     path,  # FITS file to read
-    hdu: int | str | None = None,  # HDU index or extension name; None: the first HDU holding an image
-    shapes=(RAW_SHAPE, BINNED_SHAPE),  # accepted shapes; None accepts any 2-D shape
+    hdu: int | str | None = None,  # HDU index or extension name, None: the first HDU holding an image
+    shapes=(RAW_SHAPE, BINNED_SHAPE),  # accepted shapes, None accepts any 2-D shape
     allow_nonfinite: bool = False,  # keep NaN/inf pixels instead of raising
     on_range: str = 'raise',  # integer data outside 0…2**14-1: 'raise', 'clip' (with a warning) or 'ignore'
     extensions=(),  # names of further image extensions to return as stored (absent ones are skipped)
@@ -317,7 +317,7 @@ class NotImageError(IrisError):
 def read_image(
     path,  # a PNG, TIFF, JPEG or BMP file
 ) -> Frame:
-    "An image file as a float32 `Frame` in its own units (16-bit kept, colour to luma); no header keys."
+    "An image file as a float32 `Frame` in its own units (16-bit kept, colour to luma). No header keys."
     from PIL import Image
 
     path = Path(path)
@@ -402,7 +402,7 @@ def find_fits(
     exclude=None,  # a folder whose contents are left out (e.g. the output folder)
     endings=FITS_PATTERNS,  # the file endings taken (lower case)
 ) -> list:
-    "FITS files under `root`, sorted; hidden files, `exclude` and links to folders (loops) are left out."
+    "FITS files under `root`, sorted. Hidden files, `exclude` and links to folders (loops) are left out."
     ex = Path(exclude).resolve() if exclude else None
     out = []
     for d, dirs, files in os.walk(root, followlinks=False, onerror=None):
@@ -434,7 +434,7 @@ def _is_same(a, b):
 
 
 def atomic_write(path, write_fn, overwrite=False, inputs=()):
-    """Call `write_fn(tmp_path)` then rename the temporary file to `path`; refuses to clobber inputs or, unless
+    """Call `write_fn(tmp_path)` then rename the temporary file to `path`. Refuses to clobber inputs or, unless
     `overwrite`, anything."""
     path = Path(path)
     if any(_is_same(path, i) for i in inputs):
@@ -448,7 +448,7 @@ def atomic_write(path, write_fn, overwrite=False, inputs=()):
         write_fn(tmp)
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the product the usual permissions
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files, give the product the usual permissions
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -473,7 +473,7 @@ def _alive(pid: int) -> bool:
 def clean_temporaries(
     folder,  # a batch's output folder (searched recursively)
 ) -> list:
-    "Remove the temporary files `atomic_write` left behind when its process was killed; returns them."
+    "Remove the temporary files `atomic_write` left behind when its process was killed. Returns them."
     gone = []
     for p in Path(folder).rglob('.*.tmp') if Path(folder).is_dir() else []:
         m = _TMP.match(p.name)

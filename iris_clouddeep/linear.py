@@ -18,14 +18,13 @@ __all__ = ['LINEAR_MODELS', 'load_classification_data', 'make_linear', 'linear_b
 # %% ../nbs/09_linear.ipynb #7462c674
 def _by_class(d: dict, y, fr, seed: int, info: dict) -> dict:
     "Labelled items one per group, stratified by class (`datasets.split_groups`)."
-    from iris_clouddeep.datasets import split_groups
+    from iris_clouddeep.datasets import split_groups, take_splits
 
-    part = split_groups(np.arange(len(y)), fr, seed, strata=y)
-    return {s: (d['images'][part == s], y[part == s], {k: v[part == s] for k, v in info.items()}) for s in SPLITS}
+    return take_splits(split_groups(np.arange(len(y)), fr, seed, strata=y), d['images'], y, info)
 
 
 def _simulated_parts(g, fr, seed: int) -> dict:
-    "Simulated nights, whole nights per split (`split_nights`); ambiguous frames left out and counted."
+    "Simulated nights, whole nights per split (`split_nights`). Ambiguous frames left out and counted."
     from iris_clouddeep.datasets import simulate_dataset, split_nights
 
     s = g.simulation
@@ -55,7 +54,7 @@ def _folder_parts(g, fr, seed: int) -> dict:
 
 
 def _labelled_parts(g, fr, seed: int) -> dict:
-    "Frames labelled by hand (`folders[0]`/clear, /cloudy); the test split from `test_folders[0]` when given."
+    "Frames labelled by hand (`folders[0]`/clear, /cloudy). The test split from `test_folders[0]` when given."
     from iris_clouddeep.datasets import load_labelled_frames
 
     d = load_labelled_frames(g.folders[0])
@@ -119,7 +118,7 @@ def linear_baselines(
     seed: int = 0,
     models=LINEAR_MODELS,
 ) -> tuple:
-    "Fit the linear models on the training split; (rows of test metrics, {name: (test labels, test scores)})."
+    "Fit the linear models on the training split. (rows of test metrics, {name: (test labels, test scores)})."
     import warnings
     from scipy.linalg import LinAlgWarning
     from sklearn.exceptions import ConvergenceWarning

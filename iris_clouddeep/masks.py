@@ -37,7 +37,7 @@ def recipe_mask(
     if not np.isfinite(s).all():
         raise IrisError("recipe_mask: NaN/inf in the image")
     if s.max() <= s.min():
-        thr = float(s.max())  # a flat frame: Otsu is undefined; nothing is above it
+        thr = float(s.max())  # a flat frame: Otsu is undefined, nothing is above it
     else:
         thr = float(threshold_otsu(s))
     m = (s > thr).astype(np.uint8)
@@ -48,7 +48,7 @@ VOID = 255  # truth value of pixels that take no part: a horizon, an obstruction
 
 
 def confusion_counts(pred, truth):
-    "TP, FP, FN, TN pixel counts of binary masks (cloud = positive); truth pixels equal to `VOID` are left out."
+    "TP, FP, FN, TN pixel counts of binary masks (cloud = positive). Truth pixels equal to `VOID` are left out."
     t = np.asarray(truth)
     keep = t != VOID
     p, t = np.asarray(pred).astype(bool)[keep], t[keep].astype(bool)
@@ -128,7 +128,7 @@ def preprocess_file(
     out_path,  # product path (see `product_name`)
     overwrite: bool = False,  # replace an existing product
 ) -> Path:
-    "Rebin, normalise and recipe-mask one frame; write the masked product atomically."
+    "Rebin, normalise and recipe-mask one frame. Write the masked product atomically."
     in_path = Path(in_path)
     fr = read_frame(in_path, extensions=('TRUTH',))  # one read of the file
     hdr = fr.fits_header

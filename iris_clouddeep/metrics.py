@@ -46,7 +46,7 @@ def confusion_matrix(y_true, y_pred, normalize: bool = True) -> np.ndarray:
 
 
 def best_threshold(y_val, score_val, criterion: str = 'accuracy') -> float:
-    "Threshold maximising validation accuracy ('accuracy') or Youden's J ('youden'); ties go to the middle."
+    "Threshold maximising validation accuracy ('accuracy') or Youden's J ('youden'). Ties go to the middle."
     y, s = np.asarray(y_val), np.asarray(score_val, np.float64)
     keep = y != VOID  # void pixels take no part in the choice
     y, s = y[keep].astype(bool), s[keep]
@@ -69,7 +69,7 @@ def best_threshold(y_val, score_val, criterion: str = 'accuracy') -> float:
 # %% ../nbs/06_metrics.ipynb #40b07b32
 def roc_points(y_true, score, max_points: int | None = 1000) -> dict:
     """ROC curve from scores: {'fpr', 'tpr', 'threshold'} arrays (thinned to `max_points`, ends kept) and 'auc' (from
-    all scores); labels equal to `VOID` are left out."""
+    all scores). Labels equal to `VOID` are left out."""
     y, s = np.asarray(y_true), np.asarray(score, np.float64)
     y, s = y[y != VOID].astype(int), s[y != VOID]
     fpr, tpr, thr = roc_curve(y, s)
@@ -81,7 +81,7 @@ def roc_points(y_true, score, max_points: int | None = 1000) -> dict:
 
 def reliability(y_true, prob, n_bins: int = 10) -> dict:
     """Reliability (calibration) curve: per probability bin, the mean predicted probability, observed frequency and
-    count; plus the expected calibration error."""
+    count. Plus the expected calibration error."""
     y = np.asarray(y_true, np.float64)
     p = np.clip(np.asarray(prob, np.float64), 0, 1)
     idx = np.minimum((p * n_bins).astype(int), n_bins - 1)

@@ -21,7 +21,7 @@ _TUNED = False
 
 
 def tune_malloc(top_pad: int = 32 << 20):
-    """Ask glibc's allocator to keep `top_pad` bytes at the top of the heap (no-op elsewhere); returns whether it
+    """Ask glibc's allocator to keep `top_pad` bytes at the top of the heap (no-op elsewhere). Returns whether it
     applied."""
     global _TUNED
     if _TUNED:
@@ -67,7 +67,7 @@ def batch_map(
     desc: str = 'files',  # progress-bar label
     chunk: int | None = None,  # items per task sent to a worker (default: up to 32, at least 8 tasks per worker)
 ) -> list:
-    "[(item, ok, result-or-error-message)] in the order of `items`; a failing item never stops the others."
+    "[(item, ok, result-or-error-message)] in the order of `items`. A failing item never stops the others."
     from joblib import Parallel, delayed, parallel_config
     from tqdm.auto import tqdm
 
@@ -214,7 +214,7 @@ def preprocess_dir(
     overwrite: bool = False,  # redo products that already exist
     progress: bool = True,  # progress bar
 ) -> BatchReport:
-    "Rebin, normalise and recipe-mask every frame under `in_dir`; resumable; failures reported per file."
+    "Rebin, normalise and recipe-mask every frame under `in_dir`. Resumable. Failures reported per file."
     in_dir, out_dir = Path(in_dir), Path(out_dir)
     if not in_dir.is_dir():
         raise IrisError(f"{in_dir}: not a folder")

@@ -69,7 +69,7 @@ class StateConfig:
 
 # %% ../nbs/16_pipeline.ipynb #daf29804
 class SkyState:
-    "The night's safe/unsafe state, updated frame by frame; `changes` lists (time, state, reason)."
+    "The night's safe/unsafe state, updated frame by frame. `changes` lists (time, state, reason)."
 
     def __init__(self, cfg: StateConfig = StateConfig()):
         self.cfg = cfg
@@ -90,14 +90,14 @@ class SkyState:
         return changed
 
     def tick(self, t: float) -> bool:
-        "Apply the gap rule at time `t` (seconds) with no new frame; whether the state changed."
+        "Apply the gap rule at time `t` (seconds) with no new frame. Whether the state changed."
         if self._last is None or t - self._last <= self.cfg.max_gap:
             return False
         self._good_since = None
         return self._set('unsafe', f"no readable frame for {t - self._last:.0f} s (> {self.cfg.max_gap:g} s)", t)
 
     def failed(self, t: float | None) -> bool:
-        "Record an unreadable frame; whether the state changed."
+        "Record an unreadable frame. Whether the state changed."
         self._failures += 1
         self._good_since = None
         if self._failures < self.cfg.max_failures:
@@ -105,7 +105,7 @@ class SkyState:
         return self._set('unsafe', f"{self._failures} unreadable frames in a row", t)
 
     def update(self, t: float, quality: float) -> bool:
-        "Record a frame of sky-quality `quality` at time `t` (seconds); whether the state changed."
+        "Record a frame of sky-quality `quality` at time `t` (seconds). Whether the state changed."
         changed = self.tick(t)
         self._failures = 0
         self._last = t
@@ -161,7 +161,7 @@ _MODELS = {}
 
 def load_models(
     classifier=None,  # classifier folder (None: shipped)
-    unet=None,  # UNet folder or shipped name (None: 'unet'; 'unet_sim' for simulated frames)
+    unet=None,  # UNet folder or shipped name (None: 'unet', 'unet_sim' for simulated frames)
     engine: str = 'keras',  # UNet engine, 'keras' or 'flax'
 ) -> tuple:
     "(classifier, segmenter), loaded once per process and kept."
@@ -323,7 +323,7 @@ def process_frames(
     paths: list,  # FITS files, processed in this order
     opts: NightOptions = NightOptions(),  # the run's settings
     classifier=None,  # classifier folder (None: shipped)
-    unet=None,  # UNet folder or shipped name (None: 'unet'; 'unet_sim' for simulated frames)
+    unet=None,  # UNet folder or shipped name (None: 'unet', 'unet_sim' for simulated frames)
     products_dir=None,  # where frame products go when `opts.products`
     overwrite: bool = False,  # replace existing frame products
     read=None,  # `read_batch(paths)`, when already done (e.g. in a thread while the batch before ran)
@@ -346,7 +346,7 @@ def process_frames(
 
 # %% ../nbs/16_pipeline.ipynb #422ffa0c
 def camera_valid(seg) -> Field | None:
-    "The camera's valid pixels recorded with a UNet (its training's `general.valid`), as a `Field`; None: all."
+    "The camera's valid pixels recorded with a UNet (its training's `general.valid`), as a `Field`. None: all."
     spec = getattr(getattr(seg.config, 'general', None), 'valid', None)
     return Field.parse(spec) if spec else None
 
@@ -402,7 +402,7 @@ def night_inputs(
     inputs,  # files and folders of frames (FITS or images)
     out,  # the run's output folder
 ) -> list:
-    "The frames of `inputs` in the camera's order (`natural_key`); refuses an output folder inside an input."
+    "The frames of `inputs` in the camera's order (`natural_key`). Refuses an output folder inside an input."
     from iris_clouddeep.io import find_frames
 
     out = Path(out).resolve()
@@ -410,7 +410,7 @@ def night_inputs(
     for p in map(Path, inputs):
         if p.is_dir():
             if out == p.resolve() or p.resolve() in out.parents:
-                raise IrisError(f"{out}: the output folder lies inside the input folder {p}; choose another -o/--out")
+                raise IrisError(f"{out}: the output folder lies inside the input folder {p}, choose another -o/--out")
             files += find_frames(p)
         elif p.exists():
             files.append(p)
@@ -422,7 +422,7 @@ def night_inputs(
 
 # %% ../nbs/16_pipeline.ipynb #eb54372b
 def _seconds(iso: str, last: float | None) -> float:
-    "Seconds since the epoch of an ISO UTC time; frames without one come one second after the last."
+    "Seconds since the epoch of an ISO UTC time. Frames without one come one second after the last."
     if not iso:
         return 0.0 if last is None else last + 1.0
     return datetime.fromisoformat(iso).replace(tzinfo=timezone.utc).timestamp()
@@ -436,7 +436,7 @@ class _Clock:
         self.last = None
 
     def apply(self, row: dict) -> dict:
-        "Update the state with a row; sets its `state` and, where it changed, its `reason`."
+        "Update the state with a row. Sets its `state` and, where it changed, its `reason`."
         if row.get('error'):
             changed = self.sky.failed(self.last)
         else:
@@ -448,7 +448,7 @@ class _Clock:
 
 # %% ../nbs/16_pipeline.ipynb #14f03829
 def _read_table(table: Path, keogram: Path, clock: _Clock) -> set:
-    "Resolved files already in a run's table (a partial last line dropped); replays the state machine over them."
+    "Resolved files already in a run's table (a partial last line dropped). Replays the state machine over them."
     if not table.exists():
         return set()
     text = table.read_text(encoding='utf-8')
@@ -465,7 +465,7 @@ def _read_table(table: Path, keogram: Path, clock: _Clock) -> set:
 
 
 def _clear_run(out: Path):
-    "Remove a previous run's own files from `out` (for `overwrite`); nothing else is touched."
+    "Remove a previous run's own files from `out` (for `overwrite`). Nothing else is touched."
     for name in ('night.csv', 'keogram.u8', 'summary.json', 'night.png', 'changes.png', 'changes.npz'):
         (out / name).unlink(missing_ok=True)
 
@@ -540,14 +540,14 @@ def run_night(
     out,  # output folder (created)
     opts: NightOptions = NightOptions(),  # the run's settings
     classifier=None,  # classifier folder (None: shipped)
-    unet=None,  # UNet folder or shipped name (None: 'unet'; 'unet_sim' for simulated frames)
+    unet=None,  # UNet folder or shipped name (None: 'unet', 'unet_sim' for simulated frames)
     jobs: int = 1,  # worker processes (1: this process)
     backend: str = 'loky',  # 'loky', 'threading' or 'dask'
     overwrite: bool = False,  # start afresh instead of resuming
     progress: bool = True,  # progress bar
     on_error=None,  # called with (file, message) for each failed frame
 ) -> NightReport:
-    "Classify, segment, score and decide every frame of a night; write its table, summary and figures."
+    "Classify, segment, score and decide every frame of a night. Write its table, summary and figures."
     t0, out = time.perf_counter(), Path(out)
     paths = night_inputs(inputs, out)
     out.mkdir(parents=True, exist_ok=True)
@@ -593,7 +593,7 @@ def _run_locked(paths, out, opts, classifier, unet, jobs, backend, overwrite, pr
 
 # %% ../nbs/16_pipeline.ipynb #e160709c
 def _append(res: dict, writer, fk, clock: _Clock, failed: list, on_error, kept: list, most: int = 8):
-    "Write a batch's rows in order, with their state, and their keogram strips; keep thumbnails of state changes."
+    "Write a batch's rows in order, with their state, and their keogram strips. Keep thumbnails of state changes."
     rec = np.zeros(len(res['rows']), KEOGRAM)
     for i, (row, (img, prob)) in enumerate(zip(res['rows'], res['strips'])):
         writer.writerow(clock.apply(row))
@@ -645,7 +645,7 @@ def _f(r, k) -> float:
 
 
 def cover_errors(rows: list) -> dict:
-    "Mean absolute error and bias of the cover against the truth (frame and field; cloudy frames and all)."
+    "Mean absolute error and bias of the cover against the truth (frame and field, cloudy frames and all)."
     out = {}
     for key, truth in (('cover', 'truth_cover'), ('field_cover', 'truth_field_cover')):
         pairs = np.array([(_f(r, key), _f(r, truth)) for r in rows if not r.get('error')])
@@ -789,7 +789,7 @@ def _shade_unsafe(ax, x, states):
 def plot_night(
     out,  # a night's output folder (night.csv, keogram.u8)
 ):
-    "Figure of a night: probability, covers, quality and decisions, keogram; unsafe periods shaded."
+    "Figure of a night: probability, covers, quality and decisions, keogram. Unsafe periods shaded."
     import matplotlib.pyplot as plt
 
     raw = (Path(out) / 'keogram.u8').read_bytes()

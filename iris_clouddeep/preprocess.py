@@ -30,7 +30,7 @@ def rebin(
     k: int = 4,  # block size: the output is (rows/k, cols/k)
     nan: str = 'raise',  # NaN pixels: 'raise' or 'ignore' (mean over the finite pixels of a block)
 ) -> np.ndarray:  # float32 block means
-    "Mean of k×k blocks; a clear error when the shape is not divisible by k."
+    "Mean of k×k blocks. A clear error when the shape is not divisible by k."
     a = np.asarray(img)
     if a.ndim < 2:
         raise FrameShapeError(f"rebin needs at least 2 dimensions, got shape {a.shape}")
@@ -77,7 +77,7 @@ def _is_integer(frame) -> bool:
 def binned_adu(
     frame,  # a `Frame` from `read_frame` (raw 512×640 or binned 128×160)
 ) -> np.ndarray:  # (128, 160) float32 ADU
-    "The models' input of a frame: binned ADU, by the rule above; `FrameShapeError` for other shapes."
+    "The models' input of a frame: binned ADU, by the rule above. `FrameShapeError` for other shapes."
     a = frame.data
     if a.shape not in (RAW_SHAPE, BINNED_SHAPE):
         raise FrameShapeError(f"{frame.path}: unexpected shape {a.shape}, expected {RAW_SHAPE} or {BINNED_SHAPE}")
@@ -106,14 +106,14 @@ class Geometry:
 
     @property
     def valid(self) -> np.ndarray:
-        "Pixels of the grid that hold the frame; the padding is not valid."
+        "Pixels of the grid that hold the frame. The padding is not valid."
         v = np.zeros(BINNED_SHAPE, bool)
         r0, r1, c0, c1 = self.box
         v[r0:r1, c0:c1] = True
         return v
 
     def to_frame(self, a: np.ndarray, order: int = 1) -> np.ndarray:
-        "A grid map on the frame's own pixels (order 1: probabilities, 0: masks); Tau2 frames' maps stay binned."
+        "A grid map on the frame's own pixels (order 1: probabilities, 0: masks). Tau2 frames' maps stay binned."
         if self.rule != 'fit':
             return a
         from skimage.transform import resize
@@ -124,7 +124,7 @@ class Geometry:
         )
 
     def on_grid(self, mask: np.ndarray) -> np.ndarray:
-        "A bool mask on the frame's own pixels, on the grid: 4×4 majority (raw), nearest (fitted); padding False."
+        "A bool mask on the frame's own pixels, on the grid: 4×4 majority (raw), nearest (fitted). Padding False."
         m = np.asarray(mask, bool)
         if self.rule == 'rebin':
             return rebin(m.astype(np.float32)) >= 0.5
@@ -175,7 +175,7 @@ def model_input(
 # %% ../nbs/01_preprocess.ipynb #a9f42ae6
 _METHODS = ('dr', 'min_max', 'mean_std', 'frame', 'offset')
 
-FRAME_MIN_STD = 4.0  # ADU: the camera's temporal noise; a featureless frame is not stretched beyond it
+FRAME_MIN_STD = 4.0  # ADU: the camera's temporal noise, a featureless frame is not stretched beyond it
 OFFSET_SCALE = 100.0  # ADU: the unit of the 'offset' normalisation (a thin cirrus is tens, a thick cloud thousands)
 
 
@@ -198,7 +198,7 @@ class Normalizer:
 
     method: str = 'dr'  # 'dr' (÷2**14), 'min_max', 'mean_std', 'frame' (each image by its own statistics), 'offset'
     a: float | None = None  # min (min_max) or mean (mean_std), fitted
-    b: float | None = None  # max (min_max) or std (mean_std), fitted; 'frame': the smallest spread divided by;
+    b: float | None = None  # max (min_max) or std (mean_std), fitted. 'frame': the smallest spread divided by.
     # 'offset': the unit (ADU)
     n_fit: int = 0  # number of pixels the statistics came from
 
@@ -211,7 +211,7 @@ class Normalizer:
         return self.method in ('dr', 'frame', 'offset') or (self.a is not None and self.b is not None)
 
     def fit(self, images):
-        "Fit the statistics on training images (any shape, NaN ignored); returns a new Normalizer."
+        "Fit the statistics on training images (any shape, NaN ignored). Returns a new Normalizer."
         if self.method == 'dr':
             return Normalizer('dr')
         if self.method == 'frame':
@@ -229,7 +229,7 @@ class Normalizer:
         return Normalizer(self.method, float(a), float(b), int(fin.sum()))
 
     def __call__(self, images) -> np.ndarray:
-        "Normalise images (float32); the same statistics for every image and class."
+        "Normalise images (float32). The same statistics for every image and class."
         x = np.asarray(images, np.float32)
         if self.method == 'dr':
             return x / np.float32(DR)

@@ -183,7 +183,7 @@ class CloudLayer:
         )  # fmt: skip
 
     def field_k(self, k: int) -> np.ndarray:
-        "The k-th field of the chain (made from the layer's seed and k; the last few are kept)."
+        "The k-th field of the chain (made from the layer's seed and k, the last few kept)."
         if k not in self._fields:
             rng = np.random.default_rng([self.seed, k])
             f = gaussian_field(self.grid, rng, k_break=self.k_break, aspect=self.aspect, angle=self.angle)
@@ -250,7 +250,7 @@ class CameraParams:
 
 # %% ../nbs/02_simulate.ipynb #863a77bd
 class Camera:
-    "A camera instance: the fixed patterns and flat-field schedule drawn once; `adu(L, t)` turns radiance into ADU."
+    "A camera instance: the fixed patterns and flat-field schedule drawn once. `adu(L, t)` turns radiance into ADU."
 
     def __init__(self, params: CameraParams = CameraParams(), seed: int = 0, shape=RAW_SHAPE):
         self.p, self.shape = params, shape
@@ -270,7 +270,7 @@ class Camera:
         self.ffc_times = np.concatenate([[-np.inf], np.cumsum(gaps) - rng.uniform(0, params.ffc_period)])
 
     def ffc_index(self, t: float) -> int:
-        "Index of the last flat-field correction at or before time t (s); 0 before the first."
+        "Index of the last flat-field correction at or before time t (s). 0 before the first."
         return int(np.searchsorted(self.ffc_times, t % self.ffc_times[-1], side='right')) - 1
 
     def shutter(self, t: float) -> float:
@@ -359,8 +359,8 @@ class Scene:
 # %% ../nbs/02_simulate.ipynb #e71f4bc9
 def simulate_frame(
     seed: int = 0,  # seed of everything in the frame
-    kind: str | None = None,  # one of SCENE_KINDS; None draws one (≈60 % cloudy)
-    cover: float | None = None,  # cover of the cloud layer(s); None draws 0.15–0.95
+    kind: str | None = None,  # one of SCENE_KINDS, None draws one (≈60 % cloudy)
+    cover: float | None = None,  # cover of the cloud layer(s), None draws 0.15–0.95
     camera: Camera | None = None,  # detector (a fresh one from `seed` when None)
     t: float = 5.0,  # time within the flat-field cycle (s)
 ) -> dict:
@@ -421,19 +421,19 @@ def simulate_clear_paper(
 class NightConfig:
     "How to simulate one night."
 
-    start: str | None = None  # DATE-OBS of the first frame (UTC, ISO); None: a winter evening drawn from the seed
+    start: str | None = None  # DATE-OBS of the first frame (UTC, ISO), None: a winter evening drawn from the seed
     n_frames: int = 60  # number of frames
     cadence: float = 30.0  # seconds between frames (1/9 for the camera's 9 Hz)
     spell_minutes: float | None = (
-        None  # mean length of a weather spell; None: a quarter of the night, at least a minute
+        None  # mean length of a weather spell, None: a quarter of the night, at least a minute
     )
     cloudy_fraction: float = 0.6  # share of cloudy spells
     kinds: tuple = ('low', 'mid', 'cirrus', 'low+cirrus')  # cloudy spell kinds …
     kind_weights: tuple = KIND_WEIGHTS  # … and their weights
     keep_tau: bool = False  # also write the optical depth map (extension TAU, float32)
     cover_range: tuple = (0.15, 0.95)  # range of the cloud layers' cover (small values: scattered clouds, thin cirrus)
-    camera: CameraParams | None = None  # the detector; None: one drawn from the seed over `CAMERA_RANGES`
-    spells: tuple | None = None  # a scripted night, ((kind, minutes), ...) in order; None: spells drawn at random
+    camera: CameraParams | None = None  # the detector, None: one drawn from the seed over `CAMERA_RANGES`
+    spells: tuple | None = None  # a scripted night, ((kind, minutes), ...) in order, None: spells drawn at random
 
     def __post_init__(self):
         bad = [k for k, _ in self.spells or () if k not in SCENE_KINDS]
@@ -542,7 +542,7 @@ def simulate_night(
     progress: bool = True,  # show a progress bar
     pace: float = 0.0,  # write each frame when its time comes, this many times faster than real time (0: at once)
 ) -> list:
-    "Write a simulated night of raw frames; returns the list of paths in time order."
+    "Write a simulated night of raw frames. Returns the list of paths in time order."
     from tqdm.auto import tqdm
 
     out_dir = Path(out_dir)
@@ -626,7 +626,7 @@ def image_panel(
 ):
     "One image on `ax`, never without its key: a colour bar for frames and maps, a legend for masks."
     if kind not in PANELS:
-        raise ValueError(f"kind must be one of {list(PANELS)}, not {kind!r}")
+        raise UsageError(f"kind must be one of {list(PANELS)}, not {kind!r}")
     if kind == 'mask':
         im = _mask_panel(ax, img)
     else:

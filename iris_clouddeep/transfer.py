@@ -26,12 +26,12 @@ __all__ = ['TRANSFER_MODES', 'segmentation_folds', 'transfer_normalizer', 'trans
 # %% ../nbs/14_transfer.ipynb #a9eca437
 def segmentation_folds(
     n: int,  # number of images
-    folds: int = 5,  # k of the k-fold; 1: one seeded split holding out `test_fraction`
+    folds: int = 5,  # k of the k-fold, 1: one seeded split holding out `test_fraction`
     seed: int = 0,
     val_fraction: float = 0.15,  # share of each training part kept for early stopping and the threshold
     test_fraction: float = 0.2,  # held-out share when `folds` is 1
 ) -> list:
-    """One {'train', 'val', 'test'} dict of sorted index arrays per fold; the test parts are disjoint (and cover all
+    """One {'train', 'val', 'test'} dict of sorted index arrays per fold. The test parts are disjoint (and cover all
     images when folds ≥ 2)."""
     if not isinstance(folds, (int, np.integer)) or folds < 1:
         raise UsageError(f"folds must be a positive integer, not {folds!r}")
@@ -70,7 +70,7 @@ _ROW_KEYS = tuple(k for k in SCORE_KEYS if not k.startswith('iou_img'))  # the U
 
 
 def _scores(pred, y, of_prob: dict | None = None) -> dict:
-    "Pooled scores of binary maps `pred`; BCE and AUC from `of_prob` (`pixel_metrics` of the probabilities) when given."
+    "Pooled scores of binary maps `pred`. BCE and AUC from `of_prob` (`pixel_metrics` of the probabilities) when given."
     m = pixel_metrics(pred.astype(np.float32), y, 0.5)
     if of_prob:
         m.update(bce=of_prob['bce'], auc=of_prob['auc'])
@@ -134,9 +134,9 @@ _KEEP = 'fine-tuned, initial threshold'  # the fine-tuned map at the transferred
 
 def transfer_study(
     cfg: UNetConfig,  # an image dataset (`general.dataset`: a public set or 'images') and the network and training
-    folds: int | None = None,  # k-fold; 1: one seeded split holding out `test_fraction` (None: general.folds)
+    folds: int | None = None,  # k-fold, 1: one seeded split holding out `test_fraction` (None: general.folds)
     modes=TRANSFER_MODES,  # any of 'zero-shot', 'fine-tuned', 'scratch'
-    init=None,  # the UNet to transfer (a model folder; None: the shipped UNet)
+    init=None,  # the UNet to transfer (a model folder, None: the shipped UNet)
     finetune_lr_scale: float = 0.3,  # fine-tuning learning rate = this × network.learning_rate
     test_fraction: float = 0.2,  # held-out share when `folds` is 1
     out_dir=None,  # run folders, folds.csv, transfer.csv and transfer.json (default: general.output_dir)

@@ -53,13 +53,6 @@ def _image_folder(folders, ignore, key: str) -> dict:
     return d
 
 
-def _parts(images, masks, part, info: dict) -> dict:
-    "{'train'|'val'|'test': (images, masks, info)} of a split (`datasets.split_groups`)."
-    from iris_clouddeep.datasets import SPLITS
-
-    return {s: (images[part == s], masks[part == s], {k: v[part == s] for k, v in info.items()}) for s in SPLITS}
-
-
 def _simulated_parts(s, fractions, seed: int) -> dict:
     "Simulated nights with their exact truth, whole nights per split, the hard nights spread over all three."
     from iris_clouddeep.datasets import simulate_dataset, split_nights
@@ -74,22 +67,22 @@ def _simulated_parts(s, fractions, seed: int) -> dict:
 
 def _lwir_parts(root, fractions, seed: int) -> dict:
     "The paper's real binned frames, whole similarity groups to train, validation and test (no near-duplicates across)."
-    from iris_clouddeep.datasets import load_lwir_segmentation, similarity_groups, split_groups
+    from iris_clouddeep.datasets import load_lwir_segmentation, similarity_groups, split_groups, take_splits
 
     d = load_lwir_segmentation(root)
     part = split_groups(similarity_groups(d['images']), fractions, seed)
-    return _parts(d['images'], d['masks'], part, {'name': np.array(d['names'])})
+    return take_splits(part, d['images'], d['masks'], {'name': np.array(d['names'])})
 
 
 def _image_parts(g: SegGeneralConfig, fractions, seed: int) -> dict:
-    "A public set or a folder of images and masks, one image per group; the test split from `test_folders` if given."
-    from iris_clouddeep.datasets import split_groups
+    "A public set or a folder of images and masks, one image per group. The test split from `test_folders` if given."
+    from iris_clouddeep.datasets import split_groups, take_splits
 
     d = load_image_dataset(g)
     if g.test_folders:
         fractions = (1 - fractions[1], fractions[1], 0.0)
     part = split_groups(np.arange(len(d['images'])), fractions, seed)
-    out = _parts(d['images'], d['masks'], part, {'name': np.array(d['names'])})
+    out = take_splits(part, d['images'], d['masks'], {'name': np.array(d['names'])})
     if g.test_folders:
         t = _image_folder(g.test_folders, g.ignore, 'test_folders')
         out['test'] = (t['images'], t['masks'], {'name': np.array(t['names'])})
@@ -118,7 +111,7 @@ def bucketed(
     cap: int,  # the largest batch: a batch is never padded beyond it
 ) -> np.ndarray:
     """`b` padded with zero frames to the next power of two (at most `cap`). A night's batches of cloudy frames come
-    in every size; padded, they take a handful of shapes, so the compiled functions (XLA, TensorFlow) and oneDNN's
+    in every size. Padded, they take a handful of shapes, so the compiled functions (XLA, TensorFlow) and oneDNN's
     cache of primitives stop growing with the night: memory stays flat."""
     size = min(cap, 1 << max(0, (len(b) - 1).bit_length()))
     if size <= len(b):
@@ -152,7 +145,7 @@ def _load_pure(model, pure):
 
 
 class Segmenter(TrainedModel):
-    "A trained UNet: model + normaliser + validation threshold + configuration; `predict` gives probability maps."
+    "A trained UNet: model + normaliser + validation threshold + configuration. `predict` gives probability maps."
 
     def predict(self, images, batch_size: int = 32) -> np.ndarray:
         "Cloud probability maps (n, rows, cols) float32 in [0, 1] of frames in the training units."
@@ -193,7 +186,7 @@ def _restore(widths, batchnorm: bool, pure, context: bool = False):
 
 
 def read_saved_unet(
-    folder=None,  # a folder written by `Segmenter.save`, or a shipped UNet's name; None: 'unet'
+    folder=None,  # a folder written by `Segmenter.save`, or a shipped UNet's name, None: 'unet'
 ) -> dict:
     "The saved UNet's parts, sha256-checked, framework-free: {'meta', 'pure', 'normalizer', 'config', 'info'}."
     folder = model_folder(folder, 'unet')
@@ -209,9 +202,9 @@ SIM_UNET = 'unet_sim'  # the shipped UNet of simulated frames (the default 'unet
 
 
 def load_segmenter(
-    folder=None,  # a folder written by `Segmenter.save`, or a shipped UNet's name ('unet', 'unet_sim'); None: 'unet'
+    folder=None,  # a folder written by `Segmenter.save`, or a shipped UNet's name ('unet', 'unet_sim'), None: 'unet'
 ) -> Segmenter:
-    "Load a saved UNet (default: the shipped `unet`), checking the recorded sha256; no network."
+    "Load a saved UNet (default: the shipped `unet`), checking the recorded sha256. No network."
     s = read_saved_unet(folder)
     m = s['meta']
     model = _restore(m['widths'], m.get('batchnorm', False), s['pure'], m.get('context', False))
@@ -275,7 +268,7 @@ def _steps() -> tuple:
 
 
 def _train_epoch(model, opt, x, y, norm, net, epoch: int, progress: bool) -> float:
-    "One pass over the training frames in a seeded order, each batch augmented; returns the mean training loss."
+    "One pass over the training frames in a seeded order, each batch augmented. Returns the mean training loss."
     from tqdm.auto import tqdm
 
     jnp, bs = _flax()[2], net.batch_size
@@ -333,7 +326,7 @@ def _save_checkpoint(path: Path, model, opt, epoch: int, p: _Progress):
 
 
 def _resume(path: Path, model, opt) -> _Progress:
-    "Load a checkpoint's model and optimiser state; return where its run stood."
+    "Load a checkpoint's model and optimiser state. Return where its run stood."
     nnx = _flax()[0]
     c = _from_bytes(path.read_bytes())
     _load_pure(model, c['model'])
@@ -352,7 +345,7 @@ def train_unet(
     progress: bool = True,  # progress bars and a line per epoch
     resume: bool = False,  # go on from the folder's checkpoint
 ) -> tuple:
-    "Train, evaluate and save one UNet run; returns (Segmenter, metrics dict)."
+    "Train, evaluate and save one UNet run. Returns (Segmenter, metrics dict)."
     nnx = _flax()[0]
     import optax
 
@@ -424,8 +417,8 @@ def _pixel_row(prob, target, threshold):
 
 
 def segmentation_table(images, prob, truth, threshold: float, kinds=None) -> tuple:
-    """(rows, by_kind): the UNet's maps, a per-image Otsu threshold and the paper's recipe, all scored against `truth`;
-    per cloud type for the UNet and the recipe."""
+    """(rows, by_kind): the UNet's maps, a per-image Otsu threshold and the paper's recipe, all scored against `truth`,
+    and per cloud type for the UNet and the recipe."""
     recipe = np.stack([recipe_mask(im) for im in images]).astype(np.float32)
     rows = [
         dict(method=name, scored_against='truth', **_pixel_row(pr, truth, t))

@@ -65,7 +65,7 @@ def pure_to_keras(
     pure: dict,  # UNet weights as `Segmenter.save` writes them (a nested dict of arrays)
     keras_model,  # `build_keras_unet` of the same widths and normalisation
 ):
-    "Copy saved UNet weights (and batch-normalisation statistics) into the Keras twin; returns it."
+    "Copy saved UNet weights (and batch-normalisation statistics) into the Keras twin. Returns it."
     convs, norms = _saved_layers(pure)
     kl = [l for l in keras_model.layers if l.__class__.__name__ == 'Conv2D']
     kn = [l for l in keras_model.layers if l.__class__.__name__ == 'BatchNormalization']
@@ -120,7 +120,7 @@ class KerasSegmenter(Segmenter):
 
 
 def load_keras_segmenter(
-    folder=None,  # a folder written by `Segmenter.save`; None: the shipped UNet
+    folder=None,  # a folder written by `Segmenter.save`, None: the shipped UNet
 ) -> KerasSegmenter:
     "A saved UNet (sha256-checked) in its Keras twin, ready for `predict`."
     import_tf_quietly()

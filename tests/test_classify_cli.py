@@ -128,7 +128,7 @@ def test_train_classifier_with_a_separate_test_folder(cli, tmp_path):
     r = run(cli, 'train-classifier', '--images', tmp_path / 'lab', '--test-images', tmp_path / 'held', '--config', cfg,
             '-o', out, '--quiet')
     assert r.returncode == 0, r.stderr
-    assert '(8 frames;' in r.stdout  # the test split is the separate folder: 4 clear, 4 cloudy
+    assert '(8 frames,' in r.stdout  # the test split is the separate folder: 4 clear, 4 cloudy
     config = json.loads((out / 'config.json').read_text())
     assert config['general']['test_folders'] == [str(tmp_path / 'held')]
     r = run(cli, 'train-classifier', '--config', cfg, '--test-images', tmp_path / 'held', '-o', tmp_path / 'x')
