@@ -11,9 +11,9 @@ from .io import IrisError, atomic_write, read_json
 from .preprocess import AugmentConfig
 
 # %% auto #0
-__all__ = ['DATASETS', 'AUGMENTS', 'ConfigError', 'strip_jsonc', 'RunConfig', 'SimulationConfig', 'GeneralConfig', 'load_config',
-           'find_folder', 'OptimizerConfig', 'NetworkConfig', 'ClassifierConfig', 'SegGeneralConfig',
-           'UNetNetworkConfig', 'UNetConfig', 'load_unet_config', 'xla_settings']
+__all__ = ['DATASETS', 'LOSSES', 'AUGMENTS', 'ConfigError', 'strip_jsonc', 'RunConfig', 'SimulationConfig', 'GeneralConfig',
+           'load_config', 'find_folder', 'OptimizerConfig', 'NetworkConfig', 'ClassifierConfig', 'SegGeneralConfig',
+           'UNetNetworkConfig', 'UNetConfig', 'load_unet_config', 'jax_cache_folder', 'xla_settings']
 
 # %% ../nbs/07_config.ipynb #95a44977
 class ConfigError(IrisError):
@@ -259,6 +259,7 @@ class SegGeneralConfig(GeneralConfig):
     folds: int = 5  # transfer studies on image datasets: k-fold cross-validation (1: one seeded split)
 
 
+LOSSES = ('bce', 'bce+dice')  # the UNet's training losses
 AUGMENTS = dict(paper=AugmentConfig(), flips=AugmentConfig(rotate=0.0, shear=0.0, shift=0.0, zoom=(1.0, 1.0)))
 
 
@@ -278,6 +279,8 @@ class UNetNetworkConfig:
     init: str | None = None  # start from a saved UNet: 'shipped' or a model folder (fine-tuning), None: random
     batchnorm: bool = False  # batch normalisation between each convolution and its ReLU
     context: bool = False  # image-level context: the whole frame's pooled features added at the bottleneck
+    loss: str = 'bce'  # 'bce' (pixel-wise) or 'bce+dice' (plus a soft Dice term: overlap, whatever the cloud's area)
+    photometric: float = 0.0  # probability per training frame of a random gain, offset, gamma and noise (0: none)
 
 
 @dataclass
@@ -308,6 +311,8 @@ class UNetConfig(RunConfig):
                 (n.learning_rate > 0, 'network.learning_rate', '> 0'),
                 (0 <= n.augment <= 1, 'network.augment', 'a probability'),
                 (n.augment_kind in AUGMENTS, 'network.augment_kind', "'paper' or 'flips'"),
+                (n.loss in LOSSES, 'network.loss', "'bce' or 'bce+dice'"),
+                (0 <= n.photometric <= 1, 'network.photometric', 'a probability'),
                 (n.init is None or n.init != '', 'network.init', "null, 'shipped' or a model folder"),
             ]
         )
@@ -321,13 +326,27 @@ def load_unet_config(path_or_dict) -> UNetConfig:
 _XLA_CPU = '--xla_cpu_experimental_ynn_fusion_type=eltwise'
 
 
+def jax_cache_folder() -> Path | None:
+    """Where JAX keeps compiled programs between processes: `IRIS_JAX_CACHE` if set (`0` or empty: no cache), else
+    `$XDG_CACHE_HOME/iris-clouddeep/jax` (by default `~/.cache/iris-clouddeep/jax`)."""
+    mine = os.environ.get('IRIS_JAX_CACHE')
+    if mine is not None:
+        return None if mine in ('', '0') else Path(mine).expanduser()
+    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache') / 'iris-clouddeep' / 'jax'
+
+
 def xla_settings() -> str:
-    """The project's XLA settings, set in `XLA_FLAGS` before JAX starts: YNNPACK's elementwise fusion on CPU (the
-    UNet's training and inference, measured faster on two cores). A user's own flags are kept, and
-    `IRIS_XLA_DEFAULTS=0` leaves `XLA_FLAGS` alone. Returns the flags in force. JAX reads them when its backend
-    starts, so a call after the first JAX computation changes nothing."""
+    """The project's settings, made before JAX starts. XLA: YNNPACK's elementwise fusion on CPU (the UNet's training
+    and inference, measured faster on two cores), added to `XLA_FLAGS` unless `IRIS_XLA_DEFAULTS=0`. JAX: a persistent
+    compilation cache in `jax_cache_folder()` for every program compiled. A user's own
+    `XLA_FLAGS` and `JAX_COMPILATION_CACHE_DIR` are kept. Returns the XLA flags in force. JAX reads all this when it
+    starts, so a call after that changes nothing."""
     flags = os.environ.get('XLA_FLAGS', '')
     if os.environ.get('IRIS_XLA_DEFAULTS', '1') != '0' and 'ynn_fusion_type' not in flags:
         flags = f'{flags} {_XLA_CPU}'.strip()
         os.environ['XLA_FLAGS'] = flags
+    cache = jax_cache_folder()
+    if cache is not None and 'JAX_COMPILATION_CACHE_DIR' not in os.environ:
+        os.environ['JAX_COMPILATION_CACHE_DIR'] = str(cache)
+        os.environ.setdefault('JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS', '0')
     return flags

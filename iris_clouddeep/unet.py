@@ -17,9 +17,9 @@ from .models import TrainedModel, model_folder, write_record, checked_record
 
 # %% auto #0
 __all__ = ['SIM_UNET', 'SCORE_KEYS', 'DEPTH_EDGES', 'load_image_dataset', 'load_segmentation_data', 'bucketed', 'Segmenter',
-           'read_saved_unet', 'load_segmenter', 'masked_bce', 'train_unet', 'otsu_masks', 'segmentation_table',
-           'evaluate_segmenter', 'show_segmentation', 'compare_segmenters', 'cloud_rate_by_depth',
-           'plot_depth_response']
+           'read_saved_unet', 'load_segmenter', 'photometric', 'masked_bce', 'soft_dice', 'segmentation_loss',
+           'train_unet', 'otsu_masks', 'segmentation_table', 'evaluate_segmenter', 'show_segmentation',
+           'compare_segmenters', 'cloud_rate_by_depth', 'plot_depth_response']
 
 # %% ../nbs/12_unet.ipynb #8b0b746c
 def _flax():
@@ -144,21 +144,26 @@ def _load_pure(model, pure):
     nnx.update(model, st)
 
 
+@functools.cache
+def _probability_fn():
+    "The jitted map from (UNet, batch) to probabilities, one for every Segmenter: JAX compiles each shape once."
+    nnx, jax, _ = _flax()
+    return nnx.jit(lambda m, b: jax.nn.sigmoid(m(b)))
+
+
 class Segmenter(TrainedModel):
     "A trained UNet: model + normaliser + validation threshold + configuration. `predict` gives probability maps."
 
     def predict(self, images, batch_size: int = 32) -> np.ndarray:
         "Cloud probability maps (n, rows, cols) float32 in [0, 1] of frames in the training units."
-        nnx, jax, jnp = _flax()
+        jnp = _flax()[2]
         x = np.asarray(images, np.float32)
         if x.ndim == 2:
             x = x[None]
-        if self._fn is None:
-            self._fn = nnx.jit(lambda m, b: jax.nn.sigmoid(m(b)))
         out = []
         for i in range(0, len(x), batch_size):
             b = self.normalizer(x[i : i + batch_size])[..., None]
-            out.append(np.asarray(self._fn(self.model, jnp.asarray(bucketed(b, batch_size))))[: len(b)])
+            out.append(np.asarray(_probability_fn()(self.model, jnp.asarray(bucketed(b, batch_size))))[: len(b)])
         return np.concatenate(out).astype(np.float32) if out else np.zeros((0, *x.shape[1:]), np.float32)
 
     def save(self, folder, overwrite: bool = False) -> Path:
@@ -220,6 +225,32 @@ def _augment_batch(x, m, rng, p, kind: str = 'paper'):
     return x, m
 
 
+def photometric(
+    x: np.ndarray,  # normalised frames (n, rows, cols)
+    rng: np.random.Generator,  # the epoch's augmentation generator
+    p: float,  # probability per frame (0: `x` returned as it is, no random draw)
+    gain=(0.8, 1.25),  # contrast: the frame scaled about its mean by a factor drawn log-uniformly in this range
+    offset: float = 0.2,  # brightness: a shift drawn uniformly in ± this many of the frame's standard deviations
+    gamma=(0.7, 1.4),  # tone: the frame's [min, max] range raised to a power drawn log-uniformly in this range
+    noise: float = 0.05,  # Gaussian noise of up to this many standard deviations
+) -> np.ndarray:
+    "Frames as another camera, night or exposure would show them: gamma, gain, offset and noise, each frame its own."
+    if p <= 0:
+        return x
+    n = len(x)
+    pick = (rng.uniform(size=n) < p)[:, None, None]
+    draw = lambda lo_hi: np.exp(rng.uniform(*np.log(lo_hi), size=n))[:, None, None]
+    g, a = draw(gamma), draw(gain)
+    lo, hi = x.min(axis=(1, 2), keepdims=True), x.max(axis=(1, 2), keepdims=True)
+    span = np.maximum(hi - lo, 1e-6)
+    y = lo + span * ((x - lo) / span) ** g
+    mu, sd = y.mean(axis=(1, 2), keepdims=True), y.std(axis=(1, 2), keepdims=True) + 1e-6
+    b = rng.uniform(-offset, offset, size=n)[:, None, None]
+    eps = rng.standard_normal(x.shape) * rng.uniform(0, noise, size=n)[:, None, None]
+    y = mu + a * (y - mu) + sd * (b + eps)
+    return np.where(pick, y, x).astype(np.float32)
+
+
 def masked_bce(logits, y):
     "Mean binary cross-entropy over the labelled pixels: those equal to `VOID` take no part."
     import optax
@@ -230,14 +261,29 @@ def masked_bce(logits, y):
     per = optax.sigmoid_binary_cross_entropy(logits, jnp.where(keep, y, 0.0))
     return (per * keep).sum() / jnp.maximum(keep.sum(), 1)
 
+
+def soft_dice(logits, y):
+    """1 − the soft Dice overlap of the probabilities and the labels, over the labelled pixels of the whole batch: a
+    loss on overlap, as large for a missed small cloud as for a missed large one, unlike the pixel-wise BCE."""
+    jax, jnp = _flax()[1:]
+    keep = y <= 1
+    p = jax.nn.sigmoid(logits) * keep
+    t = jnp.where(keep, y, 0.0)
+    return 1 - (2 * (p * t).sum() + 1) / (p.sum() + t.sum() + 1)
+
+
+def segmentation_loss(logits, y, kind: str = 'bce'):
+    "The training loss `kind` (`config.LOSSES`): the masked BCE, or the masked BCE plus the soft Dice term."
+    bce = masked_bce(logits, y)
+    return bce if kind == 'bce' else bce + soft_dice(logits, y)
+
 # %% ../nbs/12_unet.ipynb #f6c92dc8
 def _initial_unet(net):
     "A fresh UNet from the network section or, when `net.init` names one, a copy of a saved UNet of the same shape."
     from iris_clouddeep.unet_layers import build_unet
 
-    model = build_unet(net.widths, seed=net.seed, batchnorm=net.batchnorm, context=net.context)
     if not net.init:
-        return model
+        return build_unet(net.widths, seed=net.seed, batchnorm=net.batchnorm, context=net.context)
     base = load_segmenter(None if net.init == 'shipped' else net.init)
     shape = lambda m: (list(m.widths), m.batchnorm, m.context)
     if shape(base.model) != (list(net.widths), net.batchnorm, net.context):
@@ -245,24 +291,32 @@ def _initial_unet(net):
             f"network.init {net.init!r} has (widths, batchnorm, context) {shape(base.model)}, "
             f"the configuration {(list(net.widths), net.batchnorm, net.context)}"
         )
-    _load_pure(model, _pure(base.model))
-    return model
+    return _restore(net.widths, net.batchnorm, _pure(base.model), net.context)  # built abstractly: no random draws
 
 
 @functools.cache
-def _steps() -> tuple:
-    "(training step, validation loss), compiled by JAX on first use and kept for every run."
+def _adam(learning_rate: float, steps: int):
+    """Adam with the learning rate cosine-decayed over `steps`. One object per (rate, steps), so that a second run of
+    the same shape finds its steps compiled already (the optimiser is part of what JAX keys its compilations on)."""
+    import optax
+
+    return optax.adam(optax.cosine_decay_schedule(learning_rate, steps))
+
+
+@functools.cache
+def _steps(loss: str = 'bce') -> tuple:
+    "(training step, validation loss) for the loss `loss`, compiled by JAX on first use and kept for every run."
     nnx = _flax()[0]
 
     @nnx.jit
     def train_step(model, opt, x, y):
-        loss, grads = nnx.value_and_grad(lambda m: masked_bce(m(x), y))(model)
+        value, grads = nnx.value_and_grad(lambda m: segmentation_loss(m(x), y, loss))(model)
         opt.update(model, grads)
-        return loss
+        return value
 
     @nnx.jit
     def val_loss(model, x, y):
-        return masked_bce(model(x), y)
+        return segmentation_loss(model(x), y, loss)
 
     return train_step, val_loss
 
@@ -282,20 +336,19 @@ def _train_epoch(model, opt, x, y, norm, net, epoch: int, progress: bool) -> flo
     for s in bar:
         idx = order[s * bs : (s + 1) * bs]
         xb, yb = _augment_batch(x[idx], y[idx], rng, net.augment, net.augment_kind)
-        losses.append(float(_steps()[0](model, opt, jnp.asarray(norm(xb)[..., None]), jnp.asarray(yb))))
+        xb = photometric(norm(xb), rng, net.photometric)[..., None]
+        losses.append(float(_steps(net.loss)[0](model, opt, jnp.asarray(xb), jnp.asarray(yb))))
         bar.set_postfix(loss=f'{np.mean(losses):.4f}')
     model.eval()
     return float(np.mean(losses))
 
 
-def _validation_loss(model, x, y, batch: int = 64) -> float:
-    "Mean masked loss over the (normalised, NHWC) validation frames."
+def _validation_loss(model, x, y, loss: str = 'bce', batch: int = 64) -> float:
+    "Mean loss `loss` over the (normalised, NHWC) validation frames."
     jnp = _flax()[2]
-    parts = [
-        (float(_steps()[1](model, jnp.asarray(x[i : i + batch]), jnp.asarray(y[i : i + batch]))), len(x[i : i + batch]))
-        for i in range(0, len(x), batch)
-    ]
-    return sum(v * n for v, n in parts) / len(x)
+    step = _steps(loss)[1]
+    parts = [(x[i : i + batch], y[i : i + batch]) for i in range(0, len(x), batch)]
+    return sum(float(step(model, jnp.asarray(a), jnp.asarray(b))) * len(a) for a, b in parts) / len(x)
 
 # %% ../nbs/12_unet.ipynb #0f5e0c1f
 @dataclass
@@ -347,7 +400,6 @@ def train_unet(
 ) -> tuple:
     "Train, evaluate and save one UNet run. Returns (Segmenter, metrics dict)."
     nnx = _flax()[0]
-    import optax
 
     net, out = cfg.network, Path(out_dir or cfg.general.output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -358,13 +410,13 @@ def train_unet(
     xva, yva = norm(data['val'][0])[..., None], data['val'][1].astype(np.float32)
     model = _initial_unet(net)
     steps = max(1, len(xtr) // net.batch_size) * net.num_epochs
-    opt = nnx.Optimizer(model, optax.adam(optax.cosine_decay_schedule(net.learning_rate, steps)), wrt=nnx.Param)
+    opt = nnx.Optimizer(model, _adam(net.learning_rate, steps), wrt=nnx.Param)
     ck = out / 'checkpoint.msgpack'
     p = _resume(ck, model, opt) if resume and ck.exists() else _Progress()
     t0 = time.perf_counter()
     for epoch in range(p.start, net.num_epochs):
         loss = _train_epoch(model, opt, xtr, ytr, norm, net, epoch, progress)
-        vl = _validation_loss(model, xva, yva)
+        vl = _validation_loss(model, xva, yva, net.loss)
         p.history.append(dict(epoch=epoch + 1, loss=loss, val_loss=vl, seconds=round(time.perf_counter() - t0, 1)))
         if progress:
             print(f"epoch {epoch + 1}: loss {loss:.4f}  val_loss {vl:.4f}")
