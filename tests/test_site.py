@@ -174,3 +174,12 @@ def test_navbar_marks_the_part_of_the_book(page, site, name, part):
     marked = page.eval_on_selector_all('#quarto-header .navbar-nav a.nav-link.active',
                                        'els => els.map(e => e.textContent.trim())')
     assert marked == [part], marked
+
+
+def test_every_page_names_an_icon_the_site_serves(page, site):
+    "A browser asks each new site for its icon: without one, a 404 lands in the console of whichever page is first."
+    for url in sidebar_links(page, site)[:3] + [site]:
+        page.goto(url, wait_until='load')
+        icon = page.eval_on_selector('link[rel="icon"]', 'e => e.href')
+        resp = page.request.get(icon)
+        assert resp.status == 200 and resp.headers['content-type'] == 'image/png', (url, icon, resp.status)
