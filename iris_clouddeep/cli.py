@@ -337,7 +337,7 @@ def _cmd_segment(a):
         try:
             fr = read_any(path)
             img, geo = model_input(fr)  # Tau2 frames binned, other shapes fitted to the grid (aspect kept)
-            prob = seg.predict(img)[0]
+            prob = seg.predict(img, flips=a.flips)[0]
             mask = geo.to_frame((prob >= seg.threshold).astype(np.uint8), order=0)  # back on the frame's pixels
             prob = geo.to_frame(prob)
             out = Path(a.out) / f"{frame_stem(path)}_seg.fits"
@@ -349,7 +349,7 @@ def _cmd_segment(a):
                 header=fr.header.to_cards() + list(geo.cards().items()),
                 inputs=[path],
                 overwrite=a.overwrite,
-                params=dict(threshold=round(seg.threshold, 6), model=seg.info.get('sha256', '')[:16]),
+                params=dict(threshold=round(seg.threshold, 6), model=seg.info.get('sha256', '')[:16], flips=a.flips),
                 producer='segment',
                 mask_header={'IMGTYPE': 'UNET-MASK'},
             )
@@ -375,6 +375,7 @@ def _night_options(a):
         segment_all=a.segment_all,
         field=Field.parse(a.field) if a.field else Field(),
         engine=a.engine,
+        flips=a.flips,
         products=a.products,
         state=state,
     )
@@ -538,6 +539,11 @@ def _writes(p, what: str, required: bool = True, overwrite: str = 'replace exist
 def _jobs(p):
     p.add_argument('--jobs', type=_positive(int), default=1, help='worker processes')
     p.add_argument('--backend', default='loky', choices=['loky', 'threading', 'dask'], help='how the workers run')
+
+
+def _flips(p):
+    h = "the UNet's map as the mean over the frame's four flips (4x the UNet's time)"
+    p.add_argument('--flips', action='store_true', help=h)
 
 # %% ../nbs/19_cli.ipynb #3a8ce2e0
 def _add_simulate(sub):
@@ -722,6 +728,7 @@ def _add_inference(sub):
     )
     g.add_argument('--json', action='store_true', help='one JSON object per input line, with its cloud cover')
     g.add_argument('--model', default=None, help=_UNET_HELP)
+    _flips(g)
 
 # %% ../nbs/19_cli.ipynb #1b51c26c
 def _add_night(sub):
@@ -757,6 +764,7 @@ def _frame_options(n):
     n.add_argument('--open-after', type=float, default=300.0, help='seconds of good sky before the state is safe again')
     n.add_argument('--max-gap', type=_positive(float), default=300.0, help='seconds without a frame: unsafe')
     n.add_argument('--engine', default='keras', choices=['keras', 'flax'], help='UNet engine (same maps)')
+    _flips(n)
     n.add_argument('--products', action='store_true', help='also write a FITS product per frame (products/)')
     n.add_argument('--classifier', default=None, help='a classifier folder (default: the shipped model)')
     n.add_argument('--model', default=None, help=_UNET_HELP)

@@ -139,6 +139,7 @@ class NightOptions:
     usable: float = 0.8  # Q at or above which a frame is usable
     state: StateConfig = dc_field(default_factory=StateConfig)  # the night's state machine
     engine: str = 'keras'  # UNet engine: 'keras' (the twin, faster on CPU) or 'flax'
+    flips: bool = False  # the UNet's maps as the mean over each frame's four flips (4× the UNet's time)
     batch: int = 64  # frames read and sent through the models together
     products: bool = False  # write a FITS product (IMAGE, PROB, MASK and the frame's figures) per frame
 
@@ -366,7 +367,7 @@ def _run_models(frames, rows, strips, thumbs, clf, seg, opts, sec, products_dir,
     sec['classify'] += time.perf_counter() - t
     t = time.perf_counter()
     todo = np.flatnonzero(np.ones(len(p), bool) if opts.segment_all else p >= clf.threshold)
-    maps = dict(zip(todo.tolist(), seg.predict(images[todo]))) if len(todo) else {}
+    maps = dict(zip(todo.tolist(), seg.predict(images[todo], flips=opts.flips))) if len(todo) else {}
     sec['segment'] += time.perf_counter() - t
     t = time.perf_counter()
     col = int(np.clip(round(opts.field.center[1] * images.shape[2] - 0.5), 0, images.shape[2] - 1))

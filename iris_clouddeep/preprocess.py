@@ -21,8 +21,8 @@ from iris_clouddeep.io import (
 from .io import ADURangeError, UsageError, read_json
 
 # %% auto #0
-__all__ = ['MIN_SIDE', 'FRAME_MIN_STD', 'OFFSET_SCALE', 'rebin', 'binned_adu', 'Geometry', 'fit_frame', 'model_input',
-           'Normalizer', 'AugmentConfig', 'random_affine', 'augment_pair', 'show_augmentations']
+__all__ = ['MIN_SIDE', 'FRAME_MIN_STD', 'OFFSET_SCALE', 'STRETCH_MIN_STD', 'rebin', 'binned_adu', 'Geometry', 'fit_frame',
+           'model_input', 'Normalizer', 'AugmentConfig', 'random_affine', 'augment_pair', 'show_augmentations']
 
 # %% ../nbs/01_preprocess.ipynb #c833f1f8
 def rebin(
@@ -173,10 +173,11 @@ def model_input(
         raise FrameShapeError(f"{frame.path}: {e}") from None
 
 # %% ../nbs/01_preprocess.ipynb #a9f42ae6
-_METHODS = ('dr', 'min_max', 'mean_std', 'frame', 'offset')
+_METHODS = ('dr', 'min_max', 'mean_std', 'frame', 'offset', 'stretch')
 
 FRAME_MIN_STD = 4.0  # ADU: the camera's temporal noise, a featureless frame is not stretched beyond it
 OFFSET_SCALE = 100.0  # ADU: the unit of the 'offset' normalisation (a thin cirrus is tens, a thick cloud thousands)
+STRETCH_MIN_STD = 1e-3  # the smallest spread of a stretched frame divided by (the stretch's values lie in [0, 1])
 
 
 def _per_frame(x, min_std: float) -> np.ndarray:
@@ -192,14 +193,27 @@ def _less_median(x, scale: float) -> np.ndarray:
     return ((x - m) / np.float32(scale)).astype(np.float32)
 
 
+def _stretched(x, min_std: float) -> np.ndarray:
+    "Each image (last two axes) through the ground-truth recipe's stretch (`recipe_stretch`), then as `_per_frame`."
+    from iris_clouddeep.masks import recipe_stretch
+
+    flat = x.reshape(-1, *x.shape[-2:])
+    s = np.stack([recipe_stretch(f) for f in flat]) if len(flat) else flat
+    return _per_frame(s.reshape(x.shape), min_std)
+
+
+_PER_FRAME = {'frame': FRAME_MIN_STD, 'offset': OFFSET_SCALE, 'stretch': STRETCH_MIN_STD}  # nothing to fit
+
+
 @dataclass
 class Normalizer:
     "Pixel normalisation with statistics fitted on training data only."
 
-    method: str = 'dr'  # 'dr' (÷2**14), 'min_max', 'mean_std', 'frame' (each image by its own statistics), 'offset'
+    method: str = 'dr'  # 'dr' (÷2**14), 'min_max', 'mean_std', 'frame' (each image by its own statistics), 'offset',
+    # 'stretch' (each image through the recipe's stretch)
     a: float | None = None  # min (min_max) or mean (mean_std), fitted
     b: float | None = None  # max (min_max) or std (mean_std), fitted. 'frame': the smallest spread divided by.
-    # 'offset': the unit (ADU)
+    # 'offset': the unit (ADU). 'stretch': the smallest spread of the stretched frame divided by.
     n_fit: int = 0  # number of pixels the statistics came from
 
     def __post_init__(self):
@@ -208,16 +222,14 @@ class Normalizer:
 
     @property
     def fitted(self):
-        return self.method in ('dr', 'frame', 'offset') or (self.a is not None and self.b is not None)
+        return self.method in _PER_FRAME or (self.a is not None and self.b is not None)
 
     def fit(self, images):
         "Fit the statistics on training images (any shape, NaN ignored). Returns a new Normalizer."
         if self.method == 'dr':
             return Normalizer('dr')
-        if self.method == 'frame':
-            return Normalizer('frame', b=self.b or FRAME_MIN_STD)
-        if self.method == 'offset':
-            return Normalizer('offset', b=self.b or OFFSET_SCALE)
+        if self.method in _PER_FRAME:
+            return Normalizer(self.method, b=self.b or _PER_FRAME[self.method])
         x = np.asarray(images, np.float64)
         fin = np.isfinite(x)
         if not fin.any():
@@ -237,6 +249,8 @@ class Normalizer:
             return _per_frame(x, self.b or FRAME_MIN_STD)
         if self.method == 'offset':
             return _less_median(x, self.b or OFFSET_SCALE)
+        if self.method == 'stretch':
+            return _stretched(x, self.b or STRETCH_MIN_STD)
         if not self.fitted:
             raise IrisError(f"Normalizer({self.method!r}) is not fitted: call .fit(training_images) first")
         if self.method == 'min_max':

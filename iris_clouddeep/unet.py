@@ -16,10 +16,10 @@ from .masks import VOID, recipe_mask, mask_scores
 from .models import TrainedModel, model_folder, write_record, checked_record
 
 # %% auto #0
-__all__ = ['SIM_UNET', 'SCORE_KEYS', 'DEPTH_EDGES', 'load_image_dataset', 'load_segmentation_data', 'bucketed', 'Segmenter',
-           'read_saved_unet', 'load_segmenter', 'photometric', 'masked_bce', 'soft_dice', 'segmentation_loss',
-           'train_unet', 'otsu_masks', 'segmentation_table', 'evaluate_segmenter', 'show_segmentation',
-           'compare_segmenters', 'cloud_rate_by_depth', 'plot_depth_response']
+__all__ = ['FLIPS', 'SIM_UNET', 'SCORE_KEYS', 'DEPTH_EDGES', 'load_image_dataset', 'load_segmentation_data', 'bucketed',
+           'flip_mean', 'Segmenter', 'read_saved_unet', 'load_segmenter', 'photometric', 'masked_bce', 'soft_dice',
+           'segmentation_loss', 'train_unet', 'otsu_masks', 'segmentation_table', 'evaluate_segmenter',
+           'show_segmentation', 'compare_segmenters', 'cloud_rate_by_depth', 'plot_depth_response']
 
 # %% ../nbs/12_unet.ipynb #8b0b746c
 def _flax():
@@ -151,15 +151,33 @@ def _probability_fn():
     return nnx.jit(lambda m, b: jax.nn.sigmoid(m(b)))
 
 
+FLIPS = ((), (-2,), (-1,), (-2, -1))  # a frame's four flips (axes flipped): as it is, up-down, left-right, both
+
+
+def flip_mean(
+    predict,  # maps of frames: (n, rows, cols) → (n, rows, cols)
+    x: np.ndarray,  # (n, rows, cols) frames
+) -> np.ndarray:
+    "Test-time flips: the mean of the maps of each frame's four flips, each map flipped back (4× the inference)."
+    return np.mean([np.flip(predict(np.flip(x, a)), a) for a in FLIPS], axis=0).astype(np.float32)
+
+
 class Segmenter(TrainedModel):
     "A trained UNet: model + normaliser + validation threshold + configuration. `predict` gives probability maps."
 
-    def predict(self, images, batch_size: int = 32) -> np.ndarray:
-        "Cloud probability maps (n, rows, cols) float32 in [0, 1] of frames in the training units."
+    def predict(
+        self,
+        images,  # (n, rows, cols) or (rows, cols) frames in the training units (ADU)
+        batch_size: int = 32,  # frames per call of the network
+        flips: bool = False,  # the mean over the four flips of each frame (`flip_mean`): 4× the time
+    ) -> np.ndarray:
+        "Cloud probability maps (n, rows, cols) float32 in [0, 1]."
         jnp = _flax()[2]
         x = np.asarray(images, np.float32)
         if x.ndim == 2:
             x = x[None]
+        if flips:
+            return flip_mean(lambda f: self.predict(f, batch_size), x)
         out = []
         for i in range(0, len(x), batch_size):
             b = self.normalizer(x[i : i + batch_size])[..., None]

@@ -92,6 +92,25 @@ def test_segment_products_and_json(cli, frames, tmp_path):
     assert r2.returncode == 1 and 'exists' in r2.stderr
 
 
+
+def test_segment_flips_is_the_mean_of_four_flipped_maps(cli, frames, tmp_path):
+    from iris_clouddeep.unet import load_segmenter
+    from iris_clouddeep.preprocess import binned_adu
+    from iris_clouddeep.io import read_frame
+    raw = sorted((frames / 'raw').glob('*.fits'))[:2]
+    assert run(cli, 'segment', *raw, '-o', tmp_path / 'plain').returncode == 0
+    r = run(cli, 'segment', *raw, '-o', tmp_path / 'flips', '--flips')
+    assert r.returncode == 0, r.stderr
+    seg = load_segmenter()
+    for f in raw:
+        img = binned_adu(read_frame(f))
+        by_hand = np.mean([np.flip(seg.predict(np.flip(img, a))[0], a) for a in ((), (0,), (1,), (0, 1))], axis=0)
+        name = f'{f.stem}_seg.fits'
+        with fits.open(tmp_path / 'flips' / name) as h, fits.open(tmp_path / 'plain' / name) as h0:
+            assert np.abs(h['PROB'].data - by_hand).max() < 1e-5
+            assert np.abs(h['PROB'].data - h0['PROB'].data).max() > 1e-4  # not the plain map
+            assert h[0].header['IRIS PAR FLIPS'] is True and h0[0].header['IRIS PAR FLIPS'] is False  # recorded
+
 def _labelled(root, n, seed):
     "`n` gray frames per class under root/clear and root/cloudy (a bright block in the cloudy ones)."
     from skimage.io import imsave
