@@ -22,10 +22,16 @@ __all__ = ['RECIPE', 'VOID', 'recipe_stretch', 'recipe_mask', 'confusion_counts'
 RECIPE = 'zscale(0.9)+log(1e5)+otsu'
 
 
-def recipe_stretch(img: np.ndarray) -> np.ndarray:
+def recipe_stretch(
+    img: np.ndarray,  # a frame (rows, cols) or a batch (..., rows, cols): each frame by its own ZScale limits
+) -> np.ndarray:
     "ZScale(contrast=0.9), clipped to [0, 1], then LogStretch(a=1e5): the paper's display stretch."
     x = np.asarray(img, np.float64)
-    return LogStretch(a=1e5)(ZScaleInterval(contrast=0.9)(x, clip=True)).astype(np.float32)
+    flat = x.reshape(-1, *x.shape[-2:])
+    lim = np.array([ZScaleInterval(contrast=0.9).get_limits(f) for f in flat]).reshape(*x.shape[:-2], 2, 1, 1)
+    lo, span = lim[..., 0, :, :], lim[..., 1, :, :] - lim[..., 0, :, :]
+    z = np.clip((x - lo) / np.where(span > 0, span, 1.0), 0.0, 1.0)  # a flat frame: all at its lower limit
+    return LogStretch(a=1e5)(z).astype(np.float32)
 
 
 def recipe_mask(

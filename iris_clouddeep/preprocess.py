@@ -197,9 +197,7 @@ def _stretched(x, min_std: float) -> np.ndarray:
     "Each image (last two axes) through the ground-truth recipe's stretch (`recipe_stretch`), then as `_per_frame`."
     from iris_clouddeep.masks import recipe_stretch
 
-    flat = x.reshape(-1, *x.shape[-2:])
-    s = np.stack([recipe_stretch(f) for f in flat]) if len(flat) else flat
-    return _per_frame(s.reshape(x.shape), min_std)
+    return _per_frame(recipe_stretch(x), min_std) if x.size else x.astype(np.float32)
 
 
 _PER_FRAME = {'frame': FRAME_MIN_STD, 'offset': OFFSET_SCALE, 'stretch': STRETCH_MIN_STD}  # nothing to fit

@@ -165,23 +165,28 @@ def flip_mean(
 class Segmenter(TrainedModel):
     "A trained UNet: model + normaliser + validation threshold + configuration. `predict` gives probability maps."
 
+    batch = 32  # frames per call of the network, by default
+
+    def _maps(self, b: np.ndarray) -> np.ndarray:
+        "Probabilities (n, rows, cols) of a batch of network inputs (n, rows, cols, 1)."
+        return np.asarray(_probability_fn()(self.model, _flax()[2].asarray(b)))
+
     def predict(
         self,
         images,  # (n, rows, cols) or (rows, cols) frames in the training units (ADU)
-        batch_size: int = 32,  # frames per call of the network
+        batch_size: int | None = None,  # frames per call of the network (None: the class's `batch`)
         flips: bool = False,  # the mean over the four flips of each frame (`flip_mean`): 4× the time
     ) -> np.ndarray:
         "Cloud probability maps (n, rows, cols) float32 in [0, 1]."
-        jnp = _flax()[2]
-        x = np.asarray(images, np.float32)
+        x, size = np.asarray(images, np.float32), batch_size or self.batch
         if x.ndim == 2:
             x = x[None]
         if flips:
-            return flip_mean(lambda f: self.predict(f, batch_size), x)
+            return flip_mean(lambda f: self.predict(f, size), x)
         out = []
-        for i in range(0, len(x), batch_size):
-            b = self.normalizer(x[i : i + batch_size])[..., None]
-            out.append(np.asarray(_probability_fn()(self.model, jnp.asarray(bucketed(b, batch_size))))[: len(b)])
+        for i in range(0, len(x), size):
+            b = self.normalizer(x[i : i + size])[..., None]
+            out.append(self._maps(bucketed(b, size))[: len(b)])
         return np.concatenate(out).astype(np.float32) if out else np.zeros((0, *x.shape[1:]), np.float32)
 
     def save(self, folder, overwrite: bool = False) -> Path:
@@ -221,7 +226,7 @@ def read_saved_unet(
     )
 
 
-SIM_UNET = 'unet_sim'  # the shipped UNet of simulated frames (the default 'unet' is fine-tuned on the real camera's)
+SIM_UNET = 'unet_sim'  # the shipped UNet of simulated frames (the default 'unet' learned the real camera's)
 
 
 def load_segmenter(

@@ -93,33 +93,21 @@ def flax_to_keras(flax_model, keras_model):
     return pure_to_keras(_pure(flax_model), keras_model)
 
 # %% ../nbs/13_unet_keras.ipynb #1f3d22ae
-from .unet import Segmenter, read_saved_unet, bucketed, flip_mean
+from .unet import Segmenter, read_saved_unet
 
 
 class KerasSegmenter(Segmenter):
     "A saved UNet run by its Keras twin: the maps of the Flax model, computed by TensorFlow."
 
-    def predict(
-        self,
-        images,  # (n, rows, cols) or (rows, cols) frames in the training units (ADU)
-        batch_size: int = 64,  # frames per call of the network
-        flips: bool = False,  # the mean over the four flips of each frame (`flip_mean`): 4× the time
-    ) -> np.ndarray:
-        "Cloud probability maps (n, rows, cols) float32 in [0, 1]."
+    batch = 64  # frames per call of the network, by default: TensorFlow gains from larger batches
+
+    def _maps(self, b: np.ndarray) -> np.ndarray:
+        "Probabilities (n, rows, cols) of a batch of network inputs (n, rows, cols, 1), by TensorFlow."
         import tensorflow as tf
 
-        x = np.asarray(images, np.float32)
-        if x.ndim == 2:
-            x = x[None]
-        if flips:
-            return flip_mean(lambda f: self.predict(f, batch_size), x)
         if self._fn is None:
             self._fn = tf.function(lambda b: tf.sigmoid(self.model(b, training=False)), reduce_retracing=True)
-        out = []
-        for i in range(0, len(x), batch_size):
-            b = self.normalizer(x[i : i + batch_size])[..., None]
-            out.append(self._fn(tf.constant(bucketed(b, batch_size))).numpy()[: len(b)])
-        return np.concatenate(out).astype(np.float32) if out else np.zeros((0, *x.shape[1:]), np.float32)
+        return self._fn(tf.constant(b)).numpy()
 
 
 def load_keras_segmenter(
