@@ -578,6 +578,7 @@ def compare_segmenters(
     frames_per_night: int = 30,
     seed: int = 1000,
     cloudy_only: bool = True,
+    flips: bool = False,  # also score the maps with test-time flips: a row 'unet, test-time flips', iou_flips by kind
 ) -> dict:
     """{'rows', 'by_kind', 'threshold', 'images', 'truth', 'prob'} on fresh simulated nights (cloudy frames by default,
     as the pipeline segments them)."""
@@ -588,7 +589,13 @@ def compare_segmenters(
     keep = d['label'] == 1 if cloudy_only else np.ones(len(d['label']), bool)
     x, y = d['images'][keep], d['masks'][keep]
     thr, p = seg.threshold, seg.predict(x)
-    rows, by_kind = segmentation_table(x, p, y, thr, d['kind'][keep])
+    kinds = d['kind'][keep]
+    rows, by_kind = segmentation_table(x, p, y, thr, kinds)
+    if flips:
+        pf = seg.predict(x, flips=True)
+        rows.insert(1, dict(method='unet, test-time flips', scored_against='truth', **_pixel_row(pf, y, thr)))
+        for r in by_kind:
+            r['iou_flips'] = pixel_metrics(pf[kinds == r['kind']], y[kinds == r['kind']], thr)['iou']
     return dict(rows=rows, by_kind=by_kind, threshold=thr, images=x, truth=y, prob=p)
 
 # %% ../nbs/12_unet.ipynb #1bd53e11
