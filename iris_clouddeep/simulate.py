@@ -442,7 +442,8 @@ class NightConfig:
         if any(m <= 0 for _, m in self.spells or ()) or not 0 <= self.cloudy_fraction <= 1:
             raise UsageError("spells need minutes > 0, and cloudy_fraction lies in 0 … 1")
         if len(self.kind_weights) != len(self.kinds):
-            raise UsageError(f"kind_weights {tuple(self.kind_weights)} needs one weight per kind of {tuple(self.kinds)}")
+            w, k = tuple(self.kind_weights), tuple(self.kinds)
+            raise UsageError(f"kind_weights {w} needs one weight per kind of {k}")
 
 
 def night_plan(cfg: NightConfig, seed: int):
