@@ -200,7 +200,9 @@ def _stretched(x, min_std: float) -> np.ndarray:
     return _per_frame(recipe_stretch(x), min_std) if x.size else x.astype(np.float32)
 
 
-_PER_FRAME = {'frame': FRAME_MIN_STD, 'offset': OFFSET_SCALE, 'stretch': STRETCH_MIN_STD}  # nothing to fit
+# each image by its own statistics, nothing to fit: method → (the function, its default scale `b`)
+_PER_FRAME = {'frame': (_per_frame, FRAME_MIN_STD), 'offset': (_less_median, OFFSET_SCALE),
+              'stretch': (_stretched, STRETCH_MIN_STD)}
 
 
 @dataclass
@@ -227,7 +229,7 @@ class Normalizer:
         if self.method == 'dr':
             return Normalizer('dr')
         if self.method in _PER_FRAME:
-            return Normalizer(self.method, b=self.b or _PER_FRAME[self.method])
+            return Normalizer(self.method, b=self.b or _PER_FRAME[self.method][1])
         x = np.asarray(images, np.float64)
         fin = np.isfinite(x)
         if not fin.any():
@@ -243,12 +245,9 @@ class Normalizer:
         x = np.asarray(images, np.float32)
         if self.method == 'dr':
             return x / np.float32(DR)
-        if self.method == 'frame':
-            return _per_frame(x, self.b or FRAME_MIN_STD)
-        if self.method == 'offset':
-            return _less_median(x, self.b or OFFSET_SCALE)
-        if self.method == 'stretch':
-            return _stretched(x, self.b or STRETCH_MIN_STD)
+        if self.method in _PER_FRAME:
+            f, scale = _PER_FRAME[self.method]
+            return f(x, self.b or scale)
         if not self.fitted:
             raise IrisError(f"Normalizer({self.method!r}) is not fitted: call .fit(training_images) first")
         if self.method == 'min_max':

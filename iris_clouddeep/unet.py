@@ -595,7 +595,8 @@ def compare_segmenters(
         pf = seg.predict(x, flips=True)
         rows.insert(1, dict(method='unet, test-time flips', scored_against='truth', **_pixel_row(pf, y, thr)))
         for r in by_kind:
-            r['iou_flips'] = pixel_metrics(pf[kinds == r['kind']], y[kinds == r['kind']], thr)['iou']
+            sel = kinds == r['kind']
+            r['iou_flips'] = pixel_metrics(pf[sel], y[sel], thr)['iou']
     return dict(rows=rows, by_kind=by_kind, threshold=thr, images=x, truth=y, prob=p)
 
 # %% ../nbs/12_unet.ipynb #1bd53e11
