@@ -11,7 +11,7 @@ from .io import IrisError, UsageError, atomic_write
 
 # %% auto #0
 __all__ = ['PAPER', 'save_figure', 'save_table', 'record_numbers', 'shared_lwir', 'plot_architecture', 'ItemResult', 'run_item',
-           'paper_items', 'BatchReport', 'reproduce', 'paper_vs_ours', 'write_index']
+           'paper_items', 'BatchReport', 'reproduce', 'read_table', 'paper_vs_ours', 'timings', 'write_index']
 
 # %% ../nbs/18_book.ipynb #a9bb16de
 def save_figure(
@@ -298,7 +298,10 @@ def reproduce(
     return BatchReport(out, results, time.perf_counter() - t0)
 
 # %% ../nbs/18_book.ipynb #3babcdf4
-def _read_csv(path: Path) -> list:
+def read_table(
+    path,  # a CSV file written by `save_table`
+) -> list:
+    "The rows of a table `save_table` wrote, as dicts of text."
     with open(path, newline='', encoding='utf-8') as f:
         return list(csv.DictReader(f))
 
@@ -310,7 +313,7 @@ def paper_vs_ours(
     rows = []
     for r in PAPER:
         p = Path(out) / r['item'] / 'numbers.csv'
-        ours = {n['quantity']: n for n in _read_csv(p)} if p.exists() else {}
+        ours = {n['quantity']: n for n in read_table(p)} if p.exists() else {}
         got = ours.get(r['quantity'], {})
         rows.append(dict(r, ours=got.get('ours', ''), run=got.get('run', '')))
     return [
@@ -345,16 +348,31 @@ def _table_html(rows: list, most: int = 40) -> str:
     return f'<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}'
 
 
+def _done(out: Path, name: str) -> dict | None:
+    "An item's stamp: which run made it ('quick' or 'full') and its wall time in seconds; None when not done."
+    stamp = out / name / 'stamp.json'
+    if not stamp.exists():
+        return None
+    s = json.loads(stamp.read_text())
+    return dict(run='quick' if s['params'].get('quick') else 'full', seconds=s['seconds'])
+
+
+def timings(
+    out,  # a batch's output folder
+    items: list,  # the paper notebooks
+) -> list:
+    "Rows item, run, seconds: the wall time of each done item, from its stamp (this call's or an earlier one's)."
+    return [dict(item=nb.stem, **d) for nb in items if (d := _done(Path(out), nb.stem))]
+
+
 def _status(out: Path, name: str, result) -> str:
     "The item's status line: this call's result, or what an earlier call left."
     if result is not None and result.status == 'failed':
         return f'<p class="failed">failed: {html.escape(result.error)}</p>'
-    stamp = out / name / 'stamp.json'
-    if not stamp.exists():
+    d = _done(out, name)
+    if d is None:
         return '<p class="failed">not run yet</p>'
-    s = json.loads(stamp.read_text())
-    run = 'quick' if s['params'].get('quick') else 'full'
-    return f'<p>done ({run} run, {s["seconds"]:.0f} s)</p>'
+    return f'<p>done ({d["run"]} run, {d["seconds"]:.0f} s)</p>'
 
 
 def _section(out: Path, nb: Path, result) -> str:
@@ -365,7 +383,7 @@ def _section(out: Path, nb: Path, result) -> str:
         for p in sorted(item.glob('*.png'))
     )
     tables = ''.join(
-        f'<h3>{p.stem}</h3>' + _table_html(_read_csv(p)) for p in sorted(item.glob('*.csv')) if p.stem != 'numbers'
+        f'<h3>{p.stem}</h3>' + _table_html(read_table(p)) for p in sorted(item.glob('*.csv')) if p.stem != 'numbers'
     )
     link = (
         f'<p><a href="notebooks/{nb.name}">the executed notebook</a></p>'
@@ -411,10 +429,11 @@ def write_index(
     items: list,  # the paper notebooks
     results: dict | None = None,  # {name: ItemResult} of this call
 ) -> Path:
-    "Write paper_vs_ours.csv and index.html from what `out` holds."
+    "Write paper_vs_ours.csv, timings.csv and index.html from what `out` holds."
     out, results = Path(out), results or {}
     rows = paper_vs_ours(out)
     save_table(rows, out, 'paper_vs_ours')
+    save_table(timings(out, items), out, 'timings')
     toc = ''.join(f'<li><a href="#{nb.stem}">{html.escape(_about(nb)[0])}</a></li>' for nb in items)
     body = ''.join(_section(out, nb, results.get(nb.stem)) for nb in items)
     page = (

@@ -26,4 +26,5 @@ step "notebooks, each executed once (papermill): their tests, and the outputs th
 bash scripts/build_docs.sh
 
 step "pytest (command line, Dask backend, site in headless Chromium)"
-IRIS_REQUIRE_SITE=1 python -m pytest tests -q -p no:cacheprovider
+# a passing test's temporary folder goes as soon as it passes (a failing one's stays, to be looked at)
+IRIS_REQUIRE_SITE=1 python -m pytest tests -q -p no:cacheprovider -o tmp_path_retention_policy=failed
