@@ -14,9 +14,64 @@ from .io import frame_stem
 from .preprocess import rebin, binned_adu, Normalizer
 
 # %% auto #0
-__all__ = ['RECIPE', 'VOID', 'recipe_stretch', 'recipe_mask', 'confusion_counts', 'scores_from_counts', 'mask_scores',
-           'bin_truth', 'preprocess_frame', 'product_name', 'truth_binned', 'preprocess_file', 'recipe_agreement',
-           'show_recipe']
+__all__ = ['RECIPE', 'VOID', 'zscale_limits', 'recipe_stretch', 'recipe_mask', 'confusion_counts', 'scores_from_counts',
+           'mask_scores', 'bin_truth', 'preprocess_frame', 'product_name', 'truth_binned', 'preprocess_file',
+           'recipe_agreement', 'show_recipe']
+
+# %% ../nbs/03_masks.ipynb #fadbf5ae
+def _dilate(bad: np.ndarray, n: int) -> np.ndarray:
+    "Each row of a boolean array as `np.convolve(row, np.ones(n, bool), mode='same')` makes it."
+    k = bad.shape[1]
+    c = np.zeros((bad.shape[0], k + 1), np.int64)
+    np.cumsum(bad, axis=1, out=c[:, 1:])
+    lo = np.clip(np.arange(k) - n + 1 + (n - 1) // 2, 0, k)
+    hi = np.clip(np.arange(k) + (n - 1) // 2 + 1, 0, k)
+    return c[:, hi] > c[:, lo]
+
+
+def _line(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple:
+    "Least-squares line through the points of each row of `y` where `w`: (slope, residuals, their spread where w)."
+    n = w.sum(1, keepdims=True)
+    mean = lambda v: np.where(w, v, 0).sum(1, keepdims=True) / n
+    dx = np.where(w, x - mean(x), 0)
+    slope = (dx * (y - mean(y))).sum(1, keepdims=True) / (dx * dx).sum(1, keepdims=True)
+    r = y - mean(y) - slope * (x - mean(x))
+    return slope[:, 0], r, np.sqrt(mean((r - mean(r)) ** 2))
+
+
+def zscale_limits(
+    frames,  # (n, rows, cols) frames, or one (rows, cols)
+    contrast: float = 0.25,  # the rest as astropy's ZScaleInterval
+    n_samples: int = 1000,
+    max_reject: float = 0.5,
+    min_npixels: int = 5,
+    krej: float = 2.5,
+    max_iterations: int = 5,
+) -> np.ndarray:
+    "astropy's `ZScaleInterval(...).get_limits` of each frame, a batch at once: (..., 2) lower and upper limits."
+    x = np.asarray(frames, np.float64)
+    flat = x.reshape(-1, x.shape[-2] * x.shape[-1])
+    s = np.sort(flat[:, :: int(max(1.0, flat.shape[1] / n_samples))][:, :n_samples], axis=1)
+    n, npix = s.shape
+    minpix = max(min_npixels, int(npix * max_reject))
+    bad, good, last, slope = np.zeros((n, npix), bool), np.full(n, npix), np.full(n, npix + 1), np.zeros(n)
+    for _ in range(max_iterations):
+        on = (good < last) & (good >= minpix)  # the frames still iterating
+        if not on.any():
+            break
+        slope[on], r, sd = _line(np.arange(npix, dtype=np.float64), s[on], ~bad[on])
+        bad[on] = _dilate(bad[on] | (r < -krej * sd) | (r > krej * sd), max(1, int(npix * 0.01)))
+        last[on], good[on] = good[on], (~bad[on]).sum(1)
+    ok, slope = good >= minpix, slope / contrast if contrast > 0 else slope
+    mid, med = (npix - 1) // 2, np.median(s, axis=1)
+    lo = np.where(ok, np.maximum(s[:, 0], med - (mid - 1) * slope), s[:, 0])
+    hi = np.where(ok, np.minimum(s[:, -1], med + (npix - mid) * slope), s[:, -1])
+    lim = np.stack([lo, hi], -1)
+    odd = ~np.isfinite(flat).all(1)
+    zs = ZScaleInterval(n_samples=n_samples, contrast=contrast, max_reject=max_reject, min_npixels=min_npixels,
+                        krej=krej, max_iterations=max_iterations)
+    lim[odd] = [zs.get_limits(f) for f in flat[odd]] if odd.any() else lim[odd]
+    return lim.reshape(*x.shape[:-2], 2)
 
 # %% ../nbs/03_masks.ipynb #0ed768c3
 RECIPE = 'zscale(0.9)+log(1e5)+otsu'
@@ -27,8 +82,7 @@ def recipe_stretch(
 ) -> np.ndarray:
     "ZScale(contrast=0.9), clipped to [0, 1], then LogStretch(a=1e5): the paper's display stretch."
     x = np.asarray(img, np.float64)
-    flat = x.reshape(-1, *x.shape[-2:])
-    lim = np.array([ZScaleInterval(contrast=0.9).get_limits(f) for f in flat]).reshape(*x.shape[:-2], 2, 1, 1)
+    lim = zscale_limits(x, contrast=0.9)[..., None, None]
     lo, span = lim[..., 0, :, :], lim[..., 1, :, :] - lim[..., 0, :, :]
     z = np.clip((x - lo) / np.where(span > 0, span, 1.0), 0.0, 1.0)  # a flat frame: all at its lower limit
     return LogStretch(a=1e5)(z).astype(np.float32)
