@@ -12,8 +12,10 @@ export TQDM_DISABLE=1  # no progress bars in the pages (they would be widgets, o
 export IRIS_SITE_BUILD=1  # the paper notebooks show simulated stand-ins: evaluation data stays out of the site
 B=_build
 rm -rf "$B" _docs
-mkdir -p "$B/tmp"
-export TMPDIR="$PWD/$B/tmp"  # what the notebooks write to temporary folders goes with _build/ at the end
+mkdir -p "$B"
+scratch=$(mktemp -d)  # what the notebooks write to temporary folders goes when the build ends (outside the
+trap 'rm -rf "$scratch"' EXIT  # repository, so that no page shows the build machine's path to it)
+export TMPDIR="$scratch"
 cp -R settings.ini _quarto.yml nbs iris_clouddeep "$B"/
 # the paper notebooks run as the batch users run (`reproduce`, quick): one execution serves its products, the
 # paper-vs-ours table and the site; their executed copies, without papermill's injected-parameters cell, go back
