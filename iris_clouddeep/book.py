@@ -349,7 +349,7 @@ def _table_html(rows: list, most: int = 40) -> str:
 
 
 def _done(out: Path, name: str) -> dict | None:
-    "An item's stamp: which run made it ('quick' or 'full') and its wall time in seconds; None when not done."
+    "An item's stamp (None when not done): which run made it, 'quick' or 'full', and its wall time in seconds."
     stamp = out / name / 'stamp.json'
     if not stamp.exists():
         return None

@@ -33,9 +33,9 @@ def _line(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple:
     "Least-squares line through the points of each row of `y` where `w`: (slope, residuals, their spread where w)."
     n = w.sum(1, keepdims=True)
     mean = lambda v: np.where(w, v, 0).sum(1, keepdims=True) / n
-    dx = np.where(w, x - mean(x), 0)
-    slope = (dx * (y - mean(y))).sum(1, keepdims=True) / (dx * dx).sum(1, keepdims=True)
-    r = y - mean(y) - slope * (x - mean(x))
+    dx, dy = x - mean(x), y - mean(y)
+    slope = mean(dx * dy) / mean(dx * dx)
+    r = dy - slope * dx
     return slope[:, 0], r, np.sqrt(mean((r - mean(r)) ** 2))
 
 
@@ -67,10 +67,10 @@ def zscale_limits(
     lo = np.where(ok, np.maximum(s[:, 0], med - (mid - 1) * slope), s[:, 0])
     hi = np.where(ok, np.minimum(s[:, -1], med + (npix - mid) * slope), s[:, -1])
     lim = np.stack([lo, hi], -1)
-    odd = ~np.isfinite(flat).all(1)
     zs = ZScaleInterval(n_samples=n_samples, contrast=contrast, max_reject=max_reject, min_npixels=min_npixels,
                         krej=krej, max_iterations=max_iterations)
-    lim[odd] = [zs.get_limits(f) for f in flat[odd]] if odd.any() else lim[odd]
+    for j in np.flatnonzero(~np.isfinite(flat).all(1)):  # astropy leaves non-finite samples out
+        lim[j] = zs.get_limits(flat[j])
     return lim.reshape(*x.shape[:-2], 2)
 
 # %% ../nbs/03_masks.ipynb #0ed768c3
