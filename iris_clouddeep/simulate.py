@@ -765,7 +765,7 @@ def _camera_rows(rng, real_level=None, n=200) -> list:
     return [
         _row(
             'clear-sky level (ADU), median of the drawn cameras',
-            'SPEC §3b',
+            'Tau2 camera',
             '~1200, 300–3000',
             300,
             3000,
@@ -775,7 +775,7 @@ def _camera_rows(rng, real_level=None, n=200) -> list:
         ),
         _row(
             'responsivity G (ADU per W m⁻² sr⁻¹), median drawn',
-            'SPEC §3b',
+            'Tau2 camera',
             '~60, 15–150',
             15,
             150,
@@ -784,17 +784,17 @@ def _camera_rows(rng, real_level=None, n=200) -> list:
         ),
         _row(
             'radial pattern depth (ADU), median drawn',
-            'SPEC §3b',
+            'Tau2 camera',
             '50–250',
             50,
             250,
             np.median(depth),
             span=span(depth),
         ),
-        _row('temporal noise σ (ADU)', 'SPEC §3b', '~4', 3.5, 4.5, (a - b).std() / np.sqrt(2)),
-        _row('flat-field interval (s), mean', 'SPEC §1', '~30', 25, 35, np.diff(cam.ffc_times[1:]).mean()),
-        _row('offset drift seen at a 30 s cadence, σ (ADU)', 'SPEC §3b', 'a few ADU', 1, 6, slow.std()),
-        _row('offset jumps of 10–16 ADU per hour', 'SPEC §3b', 'rare', 0.5, 30, jumps / 6),
+        _row('temporal noise σ (ADU)', 'Tau2 camera', '~4', 3.5, 4.5, (a - b).std() / np.sqrt(2)),
+        _row('flat-field interval (s), mean', 'the paper (instrument)', '~30', 25, 35, np.diff(cam.ffc_times[1:]).mean()),
+        _row('offset drift seen at a 30 s cadence, σ (ADU)', 'Tau2 camera', 'a few ADU', 1, 6, slow.std()),
+        _row('offset jumps of 10–16 ADU per hour', 'Tau2 camera', 'rare', 0.5, 30, jumps / 6),
         _row(
             'level change per K of shutter temperature ÷ G·dB/dT',
             'physics (flat field on the shutter)',
@@ -837,18 +837,18 @@ def _cloud_rows(rng, n: int = 12) -> list:
     opaque, edge = 'labelled pixels with ε ≥ 0.9', 'raw px from 10 % to 50 % of the core ε'
     excess = 'excess at ε ≈ 1 (W m⁻² sr⁻¹, zenith)'
     rows = [
-        ('low cloud: ' + opaque, 'SPEC §3b', 'opaque, ε ≈ 1', 0.6, 1.0, np.mean(low['opaque'])),
-        ('mid cloud: ' + opaque, 'SPEC §3b', 'opaque, ε ≈ 1', 0.5, 1.0, np.mean(mid['opaque'])),
-        ('low cloud edge: ' + edge, 'SPEC §3b (edges)', 'sharp', 0, 10, np.nanmedian(low['edge'])),
-        ('low cloud ' + excess, 'SPEC §3b', '+24 ± 15 %', 20.4, 27.6, np.nanmedian(low['excess'])),
-        ('mid cloud ' + excess, 'SPEC §3b', '+19 ± 15 %', 16.1, 21.9, np.nanmedian(mid['excess'])),
-        ('cirrus ε, median of cloud-body pixels', 'SPEC §3b', '0.01–0.8, skewed thin', 0.01, 0.3, np.median(ci)),
-        ('cirrus ε, 99th percentile', 'SPEC §3b', '≤ 0.8', 0.3, 0.8, np.percentile(ci, 99)),
-        ('low and mid frames: unlabelled pixels within 3σ of clear sky', 'SPEC §3b (clear gaps)', 'τ = 0 outside',
+        ('low cloud: ' + opaque, 'cloud physics', 'opaque, ε ≈ 1', 0.6, 1.0, np.mean(low['opaque'])),
+        ('mid cloud: ' + opaque, 'cloud physics', 'opaque, ε ≈ 1', 0.5, 1.0, np.mean(mid['opaque'])),
+        ('low cloud edge: ' + edge, 'cloud physics (edges)', 'sharp', 0, 10, np.nanmedian(low['edge'])),
+        ('low cloud ' + excess, 'cloud physics', '+24 ± 15 %', 20.4, 27.6, np.nanmedian(low['excess'])),
+        ('mid cloud ' + excess, 'cloud physics', '+19 ± 15 %', 16.1, 21.9, np.nanmedian(mid['excess'])),
+        ('cirrus ε, median of cloud-body pixels', 'cloud physics', '0.01–0.8, skewed thin', 0.01, 0.3, np.median(ci)),
+        ('cirrus ε, 99th percentile', 'cloud physics', '≤ 0.8', 0.3, 0.8, np.percentile(ci, 99)),
+        ('low and mid frames: unlabelled pixels within 3σ of clear sky', 'cloud physics (clear gaps)', 'τ = 0 outside',
          0.8, 1.0, np.nanmean(low['gap'] + mid['gap'])),
     ]
     speed = 'drift speed of {} cloud, median (°/s)'
-    rows += [(speed.format(k), 'SPEC §3b', '0.05–0.6', 0.05, 0.6, np.median(out[k]['speed'])) for k in out]
+    rows += [(speed.format(k), 'meteorology (winds by type)', '0.05–0.6', 0.05, 0.6, np.median(out[k]['speed'])) for k in out]
     return [_row(*r) for r in rows]
 
 # %% ../nbs/02_simulate.ipynb #a93c631a
@@ -868,22 +868,22 @@ def _texture_rows(rng) -> list:
     return [
         _row(
             'log τ spectrum slope above the ~300 m break',
-            'SPEC §3b',
+            'cloud literature',
             '−8/3',
             -3.0,
             -2.3,
             fit((k > 0.005) & (k < 0.03)),
         ),
-        _row('log τ spectrum slope below the break', 'SPEC §3b', '−4', -4.5, -3.5, fit((k > 0.08) & (k < 0.3))),
+        _row('log τ spectrum slope below the break', 'cloud literature', '−4', -4.5, -3.5, fit((k > 0.08) & (k < 0.3))),
         _row(
             '16-min spell: frames with r > 0.9 to one ≥ 1 min earlier',
-            'SPEC §3b (clouds evolve)',
+            'cloud literature (clouds evolve)',
             'none',
             0,
             0.1,
             repeats,
         ),
-        _row('cloudy share of a default night', 'SPEC §3b', '~60 % (30–80 %)', 0.3, 0.8, cloudy),
+        _row('cloudy share of a default night', 'winter climatology', '~60 % (30–80 %)', 0.3, 0.8, cloudy),
     ]
 
 # %% ../nbs/02_simulate.ipynb #df30f6b1
@@ -919,12 +919,12 @@ def realism_table(
     lows = [CameraParams.random(rng) for _ in range(200)]
     plateau = np.median([c.gain * CLOUD_TYPES['low'].excess for c in lows])
     rows = [
-        _row('clear zenith brightness temperature, defaults (°C)', 'SPEC §3b', '≈ −63', -64, -62, sky.bt_zenith),
-        _row('clear-sky gradient across the frame at 60° (K)', 'SPEC §3b', '1.2 (c 13–21 K)', 1.0, 2.3, bt(60.0)),
-        _row('clear-sky gradient across the frame at 30° (K)', 'SPEC §3b', '5.2 (c 13–21 K)', 3.3, 6.6, bt(30.0)),
+        _row('clear zenith brightness temperature, defaults (°C)', 'LOWTRAN7 fits', '≈ −63', -64, -62, sky.bt_zenith),
+        _row('clear-sky gradient across the frame at 60° (K)', 'LOWTRAN7 fits', '1.2 (c 13–21 K)', 1.0, 2.3, bt(60.0)),
+        _row('clear-sky gradient across the frame at 30° (K)', 'LOWTRAN7 fits', '5.2 (c 13–21 K)', 3.3, 6.6, bt(30.0)),
         _row(
             'pixel noise of a clear frame, temporal ⊕ fixed (ADU)',
-            'SPEC §3b',
+            'Tau2 camera',
             '≈ √(4² + 1.8²)',
             3.5,
             6.0,
@@ -933,7 +933,7 @@ def realism_table(
         ),
         _row(
             'column noise of a clear frame, bad columns included (ADU)',
-            'SPEC §3b',
+            'Tau2 camera',
             '1.3 and a few bad',
             0.8,
             4.0,
@@ -942,7 +942,7 @@ def realism_table(
         ),
         _row(
             'thick low cloud above clear sky (ADU), median drawn camera',
-            'SPEC §3b',
+            'radiative transfer × G',
             'G × 24 (360–3600)',
             360,
             3600,

@@ -183,3 +183,72 @@ def test_every_page_names_an_icon_the_site_serves(page, site):
         icon = page.eval_on_selector('link[rel="icon"]', 'e => e.href')
         resp = page.request.get(icon)
         assert resp.status == 200 and resp.headers['content-type'] == 'image/png', (url, icon, resp.status)
+
+
+def test_pages_have_distinct_titles_and_previous_next_links(page, site):
+    "Each page has its own title, and previous/next links that follow the sidebar's order."
+    links = sidebar_links(page, site)
+    page.goto(site, wait_until='load')
+    order = page.eval_on_selector_all('#quarto-sidebar a.sidebar-link[href]', 'els => els.map(e => e.href.split("#")[0])')
+    order = list(dict.fromkeys(order))
+    titles, bad = {}, []
+    for i, url in enumerate(order):
+        page.goto(url, wait_until='load')
+        titles.setdefault(page.title(), []).append(url.replace(site, ''))
+        nav = page.evaluate('''() => ['previous', 'next'].map(k => {
+          const a = document.querySelector(`.page-navigation .nav-page-${k} a`); return a ? a.href.split('#')[0] : null; })''')
+        want = [order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None]
+        if nav != want:
+            bad.append((url.replace(site, ''), nav, want))
+    assert set(order) == set(links), set(links) ^ set(order)
+    assert not bad, bad[:5]
+    twice = {t: u for t, u in titles.items() if len(u) > 1}
+    assert not twice, twice
+
+
+def test_current_page_is_in_view_in_the_sidebar(page, site):
+    "On a page far down the sidebar, its own entry is scrolled into view."
+    page.set_viewport_size({'width': 1280, 'height': 900})
+    for name in ('studies/domain_shift.html', 'paper/paper_vs_ours.html', '19_cli.html'):
+        page.goto(urljoin(site, name), wait_until='load')
+        page.wait_for_timeout(200)
+        seen = page.evaluate('''() => { const a = document.querySelector('#quarto-sidebar a.active');
+          if (!a) return 'no active entry';
+          let box = {top: 0, bottom: window.innerHeight};
+          for (let e = a.parentElement; e; e = e.parentElement) {
+            if (['auto', 'scroll'].includes(getComputedStyle(e).overflowY) && e.scrollHeight > e.clientHeight) {
+              box = e.getBoundingClientRect(); break; } }
+          const r = a.getBoundingClientRect();
+          return r.top >= Math.max(box.top, 0) - 1 && r.bottom <= Math.min(box.bottom, window.innerHeight) + 1; }''')
+        assert seen is True, (name, seen)
+
+
+def _prose(html: str) -> list:
+    "The text of each paragraph and list item written in Markdown cells (cell outputs and code left out)."
+    import re
+    html = re.sub(r'<div class="cell-output.*?</div>', '', html, flags=re.S)
+    html = re.sub(r'<(pre|code|script|style)\b.*?</\1>', '', html, flags=re.S)
+    html = re.sub(r'<main[^>]*>', '', html)
+    paras = re.findall(r'<(?:p|li)\b[^>]*>(.*?)</(?:p|li)>', html, re.S)
+    return [re.sub(r'<[^>]+>', '', p) for p in paras]
+
+
+def test_prose_is_readable():
+    "No paragraph holds a wall of typed numbers, no Markdown table prints as text, no reference readers cannot see."
+    import re
+    _need((DOCS / 'index.html').exists(), f'{DOCS} not built (bash scripts/build_docs.sh)')
+    bad = {}
+    for page in _pages():
+        for p in _prose(page.read_text(encoding='utf-8')):
+            numbers = len(re.findall(r'(?<![\w.])[−-]?\d[\d,.]*', p))
+            why = ['numbers'] * (numbers > 20) + ['table as text'] * ('|---' in p or '| ---' in p) + ['SPEC'] * ('SPEC' in p)
+            if why:
+                bad.setdefault(page.relative_to(DOCS).as_posix(), []).append((why, p[:80]))
+    assert not bad, bad
+
+
+def test_the_paper_is_cited_with_its_doi(page, site):
+    "The front page links the paper by its DOI."
+    page.goto(site, wait_until='load')
+    hrefs = page.eval_on_selector_all('main a[href]', 'els => els.map(e => e.href)')
+    assert 'https://doi.org/10.5194/amt-18-2083-2025' in hrefs, hrefs[:20]
