@@ -792,7 +792,8 @@ def _camera_rows(rng, real_level=None, n=200) -> list:
             span=span(depth),
         ),
         _row('temporal noise σ (ADU)', 'Tau2 camera', '~4', 3.5, 4.5, (a - b).std() / np.sqrt(2)),
-        _row('flat-field interval (s), mean', 'the paper (instrument)', '~30', 25, 35, np.diff(cam.ffc_times[1:]).mean()),
+        _row('flat-field interval (s), mean', 'the paper (instrument)', '~30', 25, 35,
+             np.diff(cam.ffc_times[1:]).mean()),
         _row('offset drift seen at a 30 s cadence, σ (ADU)', 'Tau2 camera', 'a few ADU', 1, 6, slow.std()),
         _row('offset jumps of 10–16 ADU per hour', 'Tau2 camera', 'rare', 0.5, 30, jumps / 6),
         _row(
@@ -842,13 +843,15 @@ def _cloud_rows(rng, n: int = 12) -> list:
         ('low cloud edge: ' + edge, 'cloud physics (edges)', 'sharp', 0, 10, np.nanmedian(low['edge'])),
         ('low cloud ' + excess, 'cloud physics', '+24 ± 15 %', 20.4, 27.6, np.nanmedian(low['excess'])),
         ('mid cloud ' + excess, 'cloud physics', '+19 ± 15 %', 16.1, 21.9, np.nanmedian(mid['excess'])),
-        ('cirrus ε, median of cloud-body pixels', 'cloud physics', '0.01–0.8, skewed thin', 0.01, 0.3, np.median(ci)),
+        ('cirrus ε, median of cloud-body pixels', 'cloud physics', '0.01–0.8, skewed thin', 0.01, 0.3,
+         np.median(ci)),
         ('cirrus ε, 99th percentile', 'cloud physics', '≤ 0.8', 0.3, 0.8, np.percentile(ci, 99)),
-        ('low and mid frames: unlabelled pixels within 3σ of clear sky', 'cloud physics (clear gaps)', 'τ = 0 outside',
-         0.8, 1.0, np.nanmean(low['gap'] + mid['gap'])),
+        ('low and mid frames: unlabelled pixels within 3σ of clear sky', 'cloud physics (clear gaps)',
+         'τ = 0 outside', 0.8, 1.0, np.nanmean(low['gap'] + mid['gap'])),
     ]
     speed = 'drift speed of {} cloud, median (°/s)'
-    rows += [(speed.format(k), 'meteorology (winds by type)', '0.05–0.6', 0.05, 0.6, np.median(out[k]['speed'])) for k in out]
+    wind = 'meteorology (winds by type)'
+    rows += [(speed.format(k), wind, '0.05–0.6', 0.05, 0.6, np.median(out[k]['speed'])) for k in out]
     return [_row(*r) for r in rows]
 
 # %% ../nbs/02_simulate.ipynb #a93c631a
@@ -874,7 +877,8 @@ def _texture_rows(rng) -> list:
             -2.3,
             fit((k > 0.005) & (k < 0.03)),
         ),
-        _row('log τ spectrum slope below the break', 'cloud literature', '−4', -4.5, -3.5, fit((k > 0.08) & (k < 0.3))),
+        _row('log τ spectrum slope below the break', 'cloud literature', '−4', -4.5, -3.5,
+             fit((k > 0.08) & (k < 0.3))),
         _row(
             '16-min spell: frames with r > 0.9 to one ≥ 1 min earlier',
             'cloud literature (clouds evolve)',
@@ -919,9 +923,12 @@ def realism_table(
     lows = [CameraParams.random(rng) for _ in range(200)]
     plateau = np.median([c.gain * CLOUD_TYPES['low'].excess for c in lows])
     rows = [
-        _row('clear zenith brightness temperature, defaults (°C)', 'LOWTRAN7 fits', '≈ −63', -64, -62, sky.bt_zenith),
-        _row('clear-sky gradient across the frame at 60° (K)', 'LOWTRAN7 fits', '1.2 (c 13–21 K)', 1.0, 2.3, bt(60.0)),
-        _row('clear-sky gradient across the frame at 30° (K)', 'LOWTRAN7 fits', '5.2 (c 13–21 K)', 3.3, 6.6, bt(30.0)),
+        _row('clear zenith brightness temperature, defaults (°C)', 'LOWTRAN7 fits',
+             '≈ −63', -64, -62, sky.bt_zenith),
+        _row('clear-sky gradient across the frame at 60° (K)', 'LOWTRAN7 fits',
+             '1.2 (c 13–21 K)', 1.0, 2.3, bt(60.0)),
+        _row('clear-sky gradient across the frame at 30° (K)', 'LOWTRAN7 fits',
+             '5.2 (c 13–21 K)', 3.3, 6.6, bt(30.0)),
         _row(
             'pixel noise of a clear frame, temporal ⊕ fixed (ADU)',
             'Tau2 camera',
