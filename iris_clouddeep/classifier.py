@@ -96,19 +96,13 @@ class Classifier(TrainedModel):
         batch_size: int = 256,
     ) -> np.ndarray:
         "Probability of *cloudy* per frame (float32)."
-        import tensorflow as tf
-
         x = np.asarray(images, np.float32)
         if x.ndim == 2:
             x = x[None]
         if x.shape[1:] != BINNED_SHAPE:
             raise IrisError(f"frames must be {BINNED_SHAPE}, got {x.shape[1:]}")
-        if self._fn is None:
-            self._fn = tf.function(lambda b: self.model(b, training=False), reduce_retracing=True)
-        out = [
-            self._fn(tf.constant(self.normalizer(x[i : i + batch_size])[..., None])).numpy().ravel()
-            for i in range(0, len(x), batch_size)
-        ]
+        starts = range(0, len(x), batch_size)
+        out = [self.tf_run(self.normalizer(x[i : i + batch_size])[..., None]).ravel() for i in starts]
         return np.concatenate(out).astype(np.float32) if out else np.zeros(0, np.float32)
 
     def predict_files(self, paths, batch_size: int = 256):

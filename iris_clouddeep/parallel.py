@@ -12,7 +12,8 @@ from .io import IrisError, OutputExistsError, clean_temporaries, find_fits
 from .masks import preprocess_file, product_name
 
 # %% auto #0
-__all__ = ['BACKENDS', 'tune_malloc', 'batch_map', 'exit_with_parent', 'iter_map', 'BatchReport', 'preprocess_dir']
+__all__ = ['BACKENDS', 'tune_malloc', 'batch_map', 'exit_with_parent', 'iter_map', 'allow_worker_growth', 'BatchReport',
+           'preprocess_dir']
 
 # %% ../nbs/05_parallel.ipynb #e209d1d6
 BACKENDS = ('loky', 'threading', 'dask')
@@ -171,6 +172,15 @@ def iter_map(
             client.close()
         if backend == 'loky' and jobs != 1:
             _shutdown_loky()
+
+
+def allow_worker_growth(
+    nbytes: int = 2 << 30,  # growth after the first task that loky still takes for work, not for a leak
+):
+    "In a loky worker: let its memory grow by `nbytes` after its first task before loky replaces it as leaking."
+    from joblib.externals.loky import process_executor
+
+    process_executor._MAX_MEMORY_LEAK_SIZE = max(nbytes, getattr(process_executor, '_MAX_MEMORY_LEAK_SIZE', 0))
 
 # %% ../nbs/05_parallel.ipynb #7d6e8548
 @dataclass

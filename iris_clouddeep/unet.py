@@ -109,11 +109,15 @@ def load_segmentation_data(cfg: UNetConfig) -> dict:
 def bucketed(
     b: np.ndarray,  # a batch of network inputs
     cap: int,  # the largest batch: a batch is never padded beyond it
+    step: int | None = None,  # pad to the next multiple of `step` (at most `cap`), None: to the next power of two
 ) -> np.ndarray:
-    """`b` padded with zero frames to the next power of two (at most `cap`). A night's batches of cloudy frames come
-    in every size. Padded, they take a handful of shapes, so the compiled functions (XLA, TensorFlow) and oneDNN's
-    cache of primitives stop growing with the night: memory stays flat."""
-    size = min(cap, 1 << max(0, (len(b) - 1).bit_length()))
+    """`b` padded with zero frames to the next power of two, or multiple of `step` (at most `cap`). A night's batches
+    of cloudy frames come in every size. Padded, they take a handful of shapes, so the compiled functions (XLA,
+    TensorFlow) and oneDNN's cache of primitives stop growing with the night: memory stays flat. Powers of two suit
+    XLA, which compiles each shape (7 shapes up to 64); steps of 8 suit TensorFlow, which compiles once for any batch:
+    at most 7 padded frames are computed in vain instead of up to half the batch."""
+    n = len(b)
+    size = min(cap, 1 << max(0, (n - 1).bit_length()) if step is None else -(-n // step) * step)
     if size <= len(b):
         return b
     return np.concatenate([b, np.zeros((size - len(b), *b.shape[1:]), b.dtype)])
@@ -166,6 +170,7 @@ class Segmenter(TrainedModel):
     "A trained UNet: model + normaliser + validation threshold + configuration. `predict` gives probability maps."
 
     batch = 32  # frames per call of the network, by default
+    step = None  # batch sizes `bucketed` pads to: powers of two, for XLA
 
     def _maps(self, b: np.ndarray) -> np.ndarray:
         "Probabilities (n, rows, cols) of a batch of network inputs (n, rows, cols, 1)."
@@ -186,7 +191,7 @@ class Segmenter(TrainedModel):
         out = []
         for i in range(0, len(x), size):
             b = self.normalizer(x[i : i + size])[..., None]
-            out.append(self._maps(bucketed(b, size))[: len(b)])
+            out.append(self._maps(bucketed(b, size, self.step))[: len(b)])
         return np.concatenate(out).astype(np.float32) if out else np.zeros((0, *x.shape[1:]), np.float32)
 
     def save(self, folder, overwrite: bool = False) -> Path:

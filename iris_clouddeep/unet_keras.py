@@ -100,14 +100,11 @@ class KerasSegmenter(Segmenter):
     "A saved UNet run by its Keras twin: the maps of the Flax model, computed by TensorFlow."
 
     batch = 64  # frames per call of the network, by default: TensorFlow gains from larger batches
+    step = 8  # batch sizes `bucketed` pads to: multiples of 8, as TensorFlow traces once for any size
 
     def _maps(self, b: np.ndarray) -> np.ndarray:
         "Probabilities (n, rows, cols) of a batch of network inputs (n, rows, cols, 1), by TensorFlow."
-        import tensorflow as tf
-
-        if self._fn is None:
-            self._fn = tf.function(lambda b: tf.sigmoid(self.model(b, training=False)), reduce_retracing=True)
-        return self._fn(tf.constant(b)).numpy()
+        return self.tf_run(b, sigmoid=True)
 
 
 def load_keras_segmenter(
