@@ -378,6 +378,9 @@ def _night_options(a):
         flips=a.flips,
         products=a.products,
         state=state,
+        deck_margin=a.deck_margin,
+        clear_level=a.clear_level,
+        responsivity=a.responsivity,
     )
 
 
@@ -407,6 +410,8 @@ def _cmd_night(a):
         f"usable {s['usable_hours']:.2f} h, longest window {w['hours']:.2f} h"
         + (f" from {w['start'][11:19]}" if w['start'] else '')
     )
+    if s['decks']:
+        print(f"{s['decks']} frame(s) under an opaque deck the models saw as clear: unusable (column deck)")
     print(f"{len(s['state_changes'])} state change(s), table, summary and figures in {a.out}")
     return 1 if s['failed'] else 0
 
@@ -764,6 +769,19 @@ def _frame_options(n):
     n.add_argument('--open-after', type=float, default=300.0, help='seconds of good sky before the state is safe again')
     n.add_argument('--max-gap', type=_positive(float), default=300.0, help='seconds without a frame: unsafe')
     n.add_argument('--engine', default='keras', choices=['keras', 'flax'], help='UNet engine (same maps)')
+    n.add_argument(
+        '--deck-margin',
+        type=float,
+        default=10.0,
+        help='W m⁻² sr⁻¹ above the clear-sky reference that make a frame clear on the map an opaque deck (0: off)',
+    )
+    n.add_argument('--clear-level', type=float, default=None, help="the camera's clear-sky level in ADU, when known")
+    n.add_argument(
+        '--responsivity',
+        type=_positive(float),
+        default=None,
+        help="the camera's G in ADU per W m⁻² sr⁻¹ (default: the frame's record, else 35, the paper's camera)",
+    )
     _flips(n)
     n.add_argument('--products', action='store_true', help='also write a FITS product per frame (products/)')
     n.add_argument('--classifier', default=None, help='a classifier folder (default: the shipped model)')

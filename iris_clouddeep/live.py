@@ -305,7 +305,7 @@ def _open_table(self, table: Path, keo: Path):
     "Replay the table found in the output. (clock, done, failed rows)."
     from iris_clouddeep.pipeline import _Clock, _read_table, _read_changes, read_table
 
-    clock = _Clock(self.opts.state)
+    clock = _Clock(self.opts)
     done = _read_table(table, keo, clock)
     failed = sum(bool(r['error']) for r in read_table(table)) if table.exists() else 0
     self.kept = _read_changes(self.out)

@@ -5,6 +5,7 @@
 # %% ../nbs/16_pipeline.ipynb #4afb392e
 from __future__ import annotations
 import csv, json, os, re, time
+from collections import deque
 from dataclasses import dataclass, field as dc_field, asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,10 +17,11 @@ from .masks import truth_binned
 from .blobs import Field, CloudStats, cloud_stats
 
 # %% auto #0
-__all__ = ['DECISIONS', 'COLUMNS', 'STAGES', 'KEOGRAM', 'decision_of', 'confidence_of', 'StateConfig', 'SkyState', 'NightOptions',
-           'load_models', 'FrameIn', 'read_input', 'read_batch', 'process_frames', 'camera_valid', 'valid_of',
-           'natural_key', 'night_inputs', 'NightReport', 'run_night', 'cover_errors', 'truth_agreement', 'read_table',
-           'plot_quality_vs_truth', 'summarise', 'plot_night', 'plot_changes']
+__all__ = ['DECISIONS', 'TAU2_RESPONSIVITY', 'COLUMNS', 'STAGES', 'KEOGRAM', 'decision_of', 'confidence_of', 'StateConfig',
+           'SkyState', 'DeckWatch', 'NightOptions', 'load_models', 'FrameIn', 'read_input', 'read_batch',
+           'process_frames', 'camera_valid', 'valid_of', 'natural_key', 'night_inputs', 'NightReport', 'run_night',
+           'cover_errors', 'truth_agreement', 'read_table', 'plot_quality_vs_truth', 'summarise', 'plot_night',
+           'plot_changes']
 
 # %% ../nbs/16_pipeline.ipynb #77f3098e
 DECISIONS = ('photometric', 'usable', 'unusable')
@@ -126,6 +128,44 @@ class SkyState:
             return self._set('safe', reason, t) or changed
         return changed
 
+# %% ../nbs/16_pipeline.ipynb #443e9999
+TAU2_RESPONSIVITY = 35.0  # ADU per W m⁻² sr⁻¹ of the paper's camera, from its real frames
+
+
+class DeckWatch:
+    "Opaque decks that look clear: frames clear everywhere on the map, yet far warmer than the night's clear sky."
+
+    def __init__(
+        self,
+        margin: float = 10.0,  # W m⁻² sr⁻¹ above the clear reference that make a clear-looking frame a deck (0: off)
+        clear_level: float | None = None,  # the camera's clear-sky level (ADU), when known: the first reference
+        looks_clear: float = 0.05,  # map cover below which a frame looks clear everywhere
+        n: int = 10,  # clear frames the reference is the median of
+    ):
+        self.margin, self.looks_clear = float(margin), float(looks_clear)
+        self.levels = deque([] if clear_level is None else [float(clear_level)], maxlen=n)
+
+    @property
+    def reference(self) -> float | None:
+        "The clear-sky level (ADU) now: the median of the last clear frames' levels. None before any."
+        return float(np.median(self.levels)) if self.levels else None
+
+    def check(
+        self,
+        level: float,  # the frame's mean level (ADU)
+        cover: float,  # its map's cloud cover (0 when not segmented)
+        responsivity: float = TAU2_RESPONSIVITY,  # the camera's G, ADU per W m⁻² sr⁻¹
+    ) -> tuple:
+        "(excess over the reference in ADU or None, deck or not). Clear-looking frames that are no deck join it."
+        ref = self.reference
+        excess = None if ref is None else level - ref
+        if cover >= self.looks_clear:  # the map sees cloud: its clouds explain the level
+            return excess, False
+        deck = excess is not None and 0 < self.margin * responsivity < excess
+        if not deck:
+            self.levels.append(level)
+        return excess, deck
+
 # %% ../nbs/16_pipeline.ipynb #d599eda8
 @dataclass
 class NightOptions:
@@ -142,6 +182,9 @@ class NightOptions:
     flips: bool = False  # the UNet's maps as the mean over each frame's four flips (4× the UNet's time)
     batch: int = 64  # frames read and sent through the models together
     products: bool = False  # write a FITS product (IMAGE, PROB, MASK and the frame's figures) per frame
+    deck_margin: float = 10.0  # W m⁻² sr⁻¹ above the clear reference that make a clear-looking frame a deck (0: off)
+    clear_level: float | None = None  # the camera's clear-sky level (ADU), when known (`DeckWatch`)
+    responsivity: float | None = None  # the camera's G (ADU per W m⁻² sr⁻¹), None: the frame's record or the Tau2's
 
     def __post_init__(self):
         if self.engine not in ('keras', 'flax'):
@@ -150,6 +193,10 @@ class NightOptions:
             raise UsageError(f"need 0 ≤ usable ({self.usable}) ≤ photometric ({self.photometric}) ≤ 1")
         if self.batch < 1 or self.min_area < 1:
             raise UsageError("batch and min_area must be at least 1")
+        if self.deck_margin < 0:
+            raise UsageError(f"deck_margin must be ≥ 0 (0: off), not {self.deck_margin}")
+        if self.responsivity is not None and not self.responsivity > 0:
+            raise UsageError(f"responsivity must be > 0, not {self.responsivity}")
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -198,6 +245,10 @@ COLUMNS = (
     'quality',
     'decision',
     'confidence',
+    'level',
+    'responsivity',
+    'excess',
+    'deck',
     'state',
     'reason',
     'truth_cover',
@@ -218,6 +269,7 @@ class FrameIn:
     header: object  # the FITS header of the image HDU (None for an image file)
     geometry: Geometry = None  # how the frame was fitted to the grid (`model_input`)
     data: np.ndarray | None = None  # the frame as read, kept for products when its shape is not Tau2's
+    responsivity: float | None = None  # the camera's G as the file records it (simulated frames), ADU per W m⁻² sr⁻¹
 
 
 def read_input(path) -> FrameIn:
@@ -227,7 +279,9 @@ def read_input(path) -> FrameIn:
     t = fr.header.date_obs.isot if fr.header.date_obs is not None else ''
     truth = fr.extensions.get('TRUTH') if geo.rule != 'fit' else None
     keep = fr.data if geo.rule == 'fit' else None
-    return FrameIn(Path(path), img, t, None if truth is None else truth_binned(truth), fr.fits_header, geo, keep)
+    g = (fr.fits_header or {}).get('IRIS PAR GAIN')
+    g = float(g) if isinstance(g, (int, float)) and g > 0 else None
+    return FrameIn(Path(path), img, t, None if truth is None else truth_binned(truth), fr.fits_header, geo, keep, g)
 
 # %% ../nbs/16_pipeline.ipynb #efb63419
 def _row(fin: FrameIn, p: float, clf_threshold: float, stats: CloudStats | None, opts: NightOptions) -> dict:
@@ -252,6 +306,9 @@ def _row(fin: FrameIn, p: float, clf_threshold: float, stats: CloudStats | None,
         blobs=s.blobs,
         largest=round(s.largest, 5),
     )
+    if fin.geometry.rule != 'fit':  # Tau2 ADU: the level `DeckWatch` follows, with the camera's G
+        r['level'] = round(float(fin.image[fin.geometry.valid].mean()), 2)
+        r['responsivity'] = opts.responsivity or fin.responsivity or TAU2_RESPONSIVITY
     if fin.truth is not None:
         r['truth_cover'] = round(float(fin.truth.mean()), 5)
         r['truth_field_cover'] = round(float(fin.truth[opts.field.mask(fin.truth.shape)].mean()), 5)
@@ -435,17 +492,31 @@ def _seconds(iso: str, last: float | None) -> float:
 
 
 class _Clock:
-    "The state machine fed in table order, with the time of each row."
+    "The state machine and the deck watch, fed in table order, with the time of each row."
 
-    def __init__(self, cfg: StateConfig):
-        self.sky = SkyState(cfg)
+    def __init__(self, opts: NightOptions):
+        self.sky = SkyState(opts.state)
+        self.deck = DeckWatch(opts.deck_margin, opts.clear_level)
         self.last = None
 
+    def _deck(self, row: dict):
+        "A clear-looking frame far above the clear reference: quality 0, unusable (`DeckWatch`)."
+        if row.get('level') in (None, ''):
+            return
+        g = float(row.get('responsivity') or TAU2_RESPONSIVITY)
+        excess, deck = self.deck.check(float(row['level']), float(row['cover']), g)
+        row['excess'] = '' if excess is None else round(excess, 1)
+        row['deck'] = int(deck)
+        if deck:
+            row['quality'], row['decision'] = 0.0, 'unusable'
+            row['confidence'] = round(min(1.0, excess / (2 * self.deck.margin * g)), 4)
+
     def apply(self, row: dict) -> dict:
-        "Update the state with a row. Sets its `state` and, where it changed, its `reason`."
+        "Update the state with a row. Sets its deck figures, its `state` and, where it changed, its `reason`."
         if row.get('error'):
             changed = self.sky.failed(self.last)
         else:
+            self._deck(row)
             self.last = _seconds(row.get('time', ''), self.last)
             changed = self.sky.update(self.last, float(row['quality']))
         row['state'] = self.sky.state
@@ -572,7 +643,7 @@ def _run_locked(paths, out, opts, classifier, unet, jobs, backend, overwrite, pr
     clean_temporaries(out)  # what a killed run left
     if overwrite:
         _clear_run(out)
-    table, keo, clock = out / 'night.csv', out / 'keogram.u8', _Clock(opts.state)
+    table, keo, clock = out / 'night.csv', out / 'keogram.u8', _Clock(opts)
     done = _read_table(table, keo, clock)
     todo = [p for p in paths if str(p.resolve()) not in done]
     batches = [todo[i : i + opts.batch] for i in range(0, len(todo), opts.batch)]
@@ -763,6 +834,7 @@ def summarise(
         frames=len(rows),
         failed=len(rows) - len(ok),
         segmented=sum(r['segmented'] == '1' for r in ok),
+        decks=sum(r.get('deck') == '1' for r in ok),
         decisions={d: sum(r['decision'] == d for r in ok) for d in DECISIONS},
         first=ok[0]['time'] if ok else '',
         last=ok[-1]['time'] if ok else '',
