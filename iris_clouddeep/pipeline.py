@@ -529,6 +529,11 @@ def _read_table(table: Path, keogram: Path, clock: _Clock) -> set:
     if not table.exists():
         return set()
     text = table.read_text(encoding='utf-8')
+    if '\n' in text and text.split('\n', 1)[0].rstrip('\r') != ','.join(COLUMNS):
+        raise IrisError(
+            f"{table}: a table with other columns (another version's?): resume it with that version, "
+            "or start afresh with overwrite (--overwrite)"
+        )
     if not text.endswith('\n'):
         text = text[: text.rfind('\n') + 1]
         table.write_text(text, encoding='utf-8')
