@@ -773,7 +773,7 @@ def _frame_options(n):
         '--deck-margin',
         type=float,
         default=10.0,
-        help='W m⁻² sr⁻¹ above the clear-sky reference that make a frame clear on the map an opaque deck (0: off)',
+        help='W m⁻² sr⁻¹ above clear sky that make a frame clear on the map an opaque deck (0: off)',
     )
     n.add_argument('--clear-level', type=float, default=None, help="the camera's clear-sky level in ADU, when known")
     n.add_argument(

@@ -129,7 +129,7 @@ class SkyState:
         return changed
 
 # %% ../nbs/16_pipeline.ipynb #443e9999
-TAU2_RESPONSIVITY = 35.0  # ADU per W m⁻² sr⁻¹ of the paper's camera, from its real frames
+TAU2_RESPONSIVITY = 35.0  # G of the paper's camera (ADU per W m⁻² sr⁻¹), from its real frames
 
 
 class DeckWatch:
@@ -137,7 +137,7 @@ class DeckWatch:
 
     def __init__(
         self,
-        margin: float = 10.0,  # W m⁻² sr⁻¹ above the clear reference that make a clear-looking frame a deck (0: off)
+        margin: float = 10.0,  # W m⁻² sr⁻¹ above the clear reference that make a frame a deck (0: off)
         clear_level: float | None = None,  # the camera's clear-sky level (ADU), when known: the first reference
         looks_clear: float = 0.05,  # map cover below which a frame looks clear everywhere
         n: int = 10,  # clear frames the reference is the median of
@@ -182,9 +182,9 @@ class NightOptions:
     flips: bool = False  # the UNet's maps as the mean over each frame's four flips (4× the UNet's time)
     batch: int = 64  # frames read and sent through the models together
     products: bool = False  # write a FITS product (IMAGE, PROB, MASK and the frame's figures) per frame
-    deck_margin: float = 10.0  # W m⁻² sr⁻¹ above the clear reference that make a clear-looking frame a deck (0: off)
+    deck_margin: float = 10.0  # W m⁻² sr⁻¹ above clear sky that make a clear-looking frame a deck (0: off)
     clear_level: float | None = None  # the camera's clear-sky level (ADU), when known (`DeckWatch`)
-    responsivity: float | None = None  # the camera's G (ADU per W m⁻² sr⁻¹), None: the frame's record or the Tau2's
+    responsivity: float | None = None  # the camera's G (ADU per W m⁻² sr⁻¹), None: the frame's or the Tau2's
 
     def __post_init__(self):
         if self.engine not in ('keras', 'flax'):
@@ -269,7 +269,7 @@ class FrameIn:
     header: object  # the FITS header of the image HDU (None for an image file)
     geometry: Geometry = None  # how the frame was fitted to the grid (`model_input`)
     data: np.ndarray | None = None  # the frame as read, kept for products when its shape is not Tau2's
-    responsivity: float | None = None  # the camera's G as the file records it (simulated frames), ADU per W m⁻² sr⁻¹
+    responsivity: float | None = None  # the camera's G as the file records it (simulated frames)
 
 
 def read_input(path) -> FrameIn:
@@ -307,7 +307,7 @@ def _row(fin: FrameIn, p: float, clf_threshold: float, stats: CloudStats | None,
         largest=round(s.largest, 5),
     )
     if fin.geometry.rule != 'fit':  # Tau2 ADU: the level `DeckWatch` follows, with the camera's G
-        r['level'] = round(float(fin.image[fin.geometry.valid].mean()), 2)
+        r['level'] = round(float(fin.image.mean()), 2)  # the whole grid: a Tau2 frame fills it
         r['responsivity'] = opts.responsivity or fin.responsivity or TAU2_RESPONSIVITY
     if fin.truth is not None:
         r['truth_cover'] = round(float(fin.truth.mean()), 5)
@@ -503,7 +503,7 @@ class _Clock:
         "A clear-looking frame far above the clear reference: quality 0, unusable (`DeckWatch`)."
         if row.get('level') in (None, ''):
             return
-        g = float(row.get('responsivity') or TAU2_RESPONSIVITY)
+        g = float(row['responsivity'])  # set with the level
         excess, deck = self.deck.check(float(row['level']), float(row['cover']), g)
         row['excess'] = '' if excess is None else round(excess, 1)
         row['deck'] = int(deck)

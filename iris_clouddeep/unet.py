@@ -114,11 +114,11 @@ def bucketed(
     """`b` padded with zero frames to the next power of two, or multiple of `step` (at most `cap`). A night's batches
     of cloudy frames come in every size. Padded, they take a handful of shapes, so the compiled functions (XLA,
     TensorFlow) and oneDNN's cache of primitives stop growing with the night: memory stays flat. Powers of two suit
-    XLA, which compiles each shape (7 shapes up to 64); steps of 8 suit TensorFlow, which compiles once for any batch:
+    XLA, which compiles each shape (7 shapes up to 64). Steps of 8 suit TensorFlow, which compiles once for any batch:
     at most 7 padded frames are computed in vain instead of up to half the batch."""
     n = len(b)
     size = min(cap, 1 << max(0, (n - 1).bit_length()) if step is None else -(-n // step) * step)
-    if size <= len(b):
+    if size <= n:
         return b
     return np.concatenate([b, np.zeros((size - len(b), *b.shape[1:]), b.dtype)])
 
