@@ -6,11 +6,12 @@
 1. end to end: `iris-clouddeep night RAW -o OUT --quiet` on `--n` frames, one process: frames/s of the whole
    command (start-up included) and of the processing alone, and the per-stage breakdown of summary.json
    (read + rebin, classify, segment, blobs and index, writing);
-2. time from the process start to the first row on disk (the first batch of frames done);
+2. time from the process start to the first row on disk (the first batch of frames done); the same command with
+   `--engine keras` (TensorFlow) beside it;
 3. peak memory (max RSS, /usr/bin/time) of the command on `--small` and on `--n` frames;
 4. parallel efficiency: `--jobs 2` on all frames against two independent single-job processes run at the
    same time on the two halves of the same files (efficiency = their wall time / the `--jobs 2` wall time);
-5. the UNet engines on the same frames (`--segment-all`): keras (default) and flax.
+5. the engines on the same frames (`--segment-all`): lite (LiteRT, the default), keras (TensorFlow) and flax (JAX).
 """
 import argparse, json, re, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -86,6 +87,9 @@ def main():
     for k, v in s['stage_seconds'].items():
         print(f"  {k:<9} {v:7.2f} s  {1000 * v / s['frames']:6.2f} ms/frame")
     print(f"first row on disk after {first:.1f} s")
+    wk, rk, fk, _ = night([raw], work / 'all_keras', '--engine', 'keras')
+    print(f"the same, --engine keras (TensorFlow): {wk:.1f} s, {s['frames'] / wk:.0f} frames/s, first row after "
+          f"{fk:.1f} s, peak memory {rk:.0f} MiB against {rss:.0f}")
     small = work / 'small'
     small.mkdir(exist_ok=True)
     for f in files[:a.small]:
@@ -98,9 +102,10 @@ def main():
     ind = two_processes(halves(files, work), work)
     print(f"--jobs 2: {wall2:.1f} s ({len(files) / wall2:.0f} frames/s); two independent processes on the halves: "
           f"{ind:.1f} s; parallel efficiency {ind / wall2:.2f}")
-    for engine in ('keras', 'flax'):
+    for engine in ('lite', 'keras', 'flax'):
         w, _, _, se = night([raw], work / f'seg_{engine}', '--segment-all', '--engine', engine)
-        print(f"segment all, {engine} engine: {w:.1f} s, segment stage {se['stage_seconds']['segment']:.1f} s "
+        print(f"segment all, {engine} engine: {w:.1f} s ({se['frames'] / w:.0f} frames/s), segment stage "
+              f"{se['stage_seconds']['segment']:.1f} s "
               f"({se['frames'] / se['stage_seconds']['segment']:.0f} maps/s)")
     if not a.work:
         shutil.rmtree(work)

@@ -13,6 +13,7 @@ from .preprocess import rebin, binned_adu, model_input, Normalizer
 from .metrics import binary_metrics, best_threshold, confusion_matrix, roc_points, reliability, write_csv
 from .config import ClassifierConfig, NetworkConfig, load_config, ConfigError
 from .models import TrainedModel, model_folder, weights_dir, write_record, checked_record
+from .models import silenced, lite_net, save_lite
 from .linear import load_classification_data
 
 # %% auto #0
@@ -28,19 +29,11 @@ def import_tf_quietly():
         sys.modules['tensorflow'].get_logger().setLevel('ERROR')  # no retracing hints in users' logs and notebooks
         return
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
-    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    try:
-        sys.stderr.flush()
-        os.dup2(null, 2)
+    with silenced((2,)):
         import tensorflow, keras  # noqa: F401
 
         tensorflow.constant(0.0) + 1.0  # the first op prints too
         tensorflow.get_logger().setLevel('ERROR')  # no retracing hints in users' logs and notebooks
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(null)
 
 # %% ../nbs/10_classifier.ipynb #2464d961
 def build_cnn(net: NetworkConfig = NetworkConfig(), input_shape=(*BINNED_SHAPE, 1)):
@@ -102,7 +95,7 @@ class Classifier(TrainedModel):
         if x.shape[1:] != BINNED_SHAPE:
             raise IrisError(f"frames must be {BINNED_SHAPE}, got {x.shape[1:]}")
         starts = range(0, len(x), batch_size)
-        out = [self.tf_run(self.normalizer(x[i : i + batch_size])[..., None]).ravel() for i in starts]
+        out = [self.run(self.normalizer(x[i : i + batch_size])[..., None]).ravel() for i in starts]
         return np.concatenate(out).astype(np.float32) if out else np.zeros(0, np.float32)
 
     def predict_files(self, paths, batch_size: int = 256):
@@ -135,22 +128,31 @@ class Classifier(TrainedModel):
         self.normalizer.save(folder / 'normalizer.json', overwrite=overwrite)
         sha = hashlib.sha256((folder / 'model.keras').read_bytes()).hexdigest()
         write_record(folder, 'classifier.json', self.record(sha), overwrite)
+        save_lite(folder, sha, self.model, overwrite)  # the same network for LiteRT (`load_classifier(engine='lite')`)
         return folder
+
+
+def _keras_cnn(folder: Path):
+    import_tf_quietly()
+    import keras
+
+    return keras.models.load_model(folder / 'model.keras', compile=False)
 
 
 def load_classifier(
     folder=None,  # a folder written by `Classifier.save`, or a shipped model's name, None: 'classifier'
+    engine: str = 'keras',  # 'keras' (TensorFlow) or 'lite' (LiteRT: no TensorFlow when the folder has `model.tflite`)
 ) -> Classifier:
     "Load a classifier with no network access. Checks the model file against its recorded sha256."
-    import_tf_quietly()
-    import keras
-
+    if engine not in ('keras', 'lite'):
+        raise IrisError(f"engine must be 'keras' or 'lite', not {engine!r}")
     folder = model_folder(folder, 'classifier')
     meta, _ = checked_record(folder, 'model.keras', 'classifier.json', 'iris-clouddeep train-classifier')
     cfg = load_config(meta['config']) if meta.get('config') else None
     info = {k: v for k, v in meta.items() if k not in ('threshold', 'config')}
+    net = lite_net(folder, meta['sha256'], lambda: _keras_cnn(folder)) if engine == 'lite' else _keras_cnn(folder)
     return Classifier(
-        keras.models.load_model(folder / 'model.keras', compile=False),
+        net,
         Normalizer.load(folder / 'normalizer.json'),
         meta['threshold'],
         cfg,

@@ -160,6 +160,9 @@ def _install(model, name: str, run_dir, command_line: str, files):
     dest = weights_dir(name)
     model.info['produced_by'] = command_line
     model.save(dest, overwrite=True)
+    from iris_clouddeep.unet_keras import export_lite
+
+    export_lite(dest, overwrite=True)  # what the night command runs by default (LiteRT)
     for f in files:
         if (Path(run_dir) / f).exists():
             shutil.copyfile(Path(run_dir) / f, dest / f)
@@ -223,7 +226,7 @@ def _cmd_classify(a):
     from iris_clouddeep.classifier import load_classifier
 
     paths = _expand(a.paths)
-    clf = load_classifier(a.model)
+    clf = load_classifier(a.model, a.engine)
     failed = 0
     for path, prob, err in clf.predict_files(paths):
         if err is not None:
@@ -320,7 +323,7 @@ def _cmd_segment(a):
     "Cloud probability map and mask for each FITS frame. One product per input."
     import json as _json
     import numpy as np
-    from iris_clouddeep.unet import load_segmenter
+    from iris_clouddeep.pipeline import load_unet
     from iris_clouddeep.preprocess import model_input
     from iris_clouddeep.io import read_any, write_product, frame_stem, DR
 
@@ -331,7 +334,7 @@ def _cmd_segment(a):
     from iris_clouddeep.io import clean_temporaries
 
     clean_temporaries(a.out)
-    seg = load_segmenter(a.model)
+    seg = load_unet(a.model, a.engine)
     failed = 0
     for path in paths:
         try:
@@ -718,6 +721,7 @@ def _add_inference(sub):
     c.add_argument('paths', nargs='+', help='raw or binned FITS frames, or folders of them')
     c.add_argument('--json', action='store_true', help='one JSON object per input line')
     c.add_argument('--model', default=None, help='a classifier folder (default: the shipped model)')
+    _engine(c, ('lite', 'keras'))
     g = _command(
         sub,
         'segment',
@@ -733,7 +737,14 @@ def _add_inference(sub):
     )
     g.add_argument('--json', action='store_true', help='one JSON object per input line, with its cloud cover')
     g.add_argument('--model', default=None, help=_UNET_HELP)
+    _engine(g)
     _flips(g)
+
+
+def _engine(p, choices=('lite', 'keras', 'flax')):
+    "The option saying how the networks run (the same results by each)."
+    said = dict(lite='lite (LiteRT, no TensorFlow: fastest)', keras='keras (TensorFlow)', flax='flax (the UNet by JAX)')
+    p.add_argument('--engine', default='lite', choices=list(choices), help=', '.join(said[c] for c in choices))
 
 # %% ../nbs/19_cli.ipynb #1b51c26c
 def _add_night(sub):
@@ -768,7 +779,7 @@ def _frame_options(n):
     )
     n.add_argument('--open-after', type=float, default=300.0, help='seconds of good sky before the state is safe again')
     n.add_argument('--max-gap', type=_positive(float), default=300.0, help='seconds without a frame: unsafe')
-    n.add_argument('--engine', default='keras', choices=['keras', 'flax'], help='UNet engine (same maps)')
+    _engine(n)
     n.add_argument(
         '--deck-margin',
         type=float,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv, io
 from pathlib import Path
 import numpy as np
-from sklearn.metrics import roc_auc_score, roc_curve
 from .io import atomic_write
 from .masks import VOID, confusion_counts, scores_from_counts
 
@@ -16,6 +15,13 @@ __all__ = ['binary_metrics', 'confusion_matrix', 'best_threshold', 'roc_points',
            'read_csv', 'plot_roc', 'plot_confusion', 'plot_reliability', 'plot_history', 'rows_to_markdown']
 
 # %% ../nbs/06_metrics.ipynb #9ccaa5ad
+def _auc(y, s) -> float:
+    "ROC AUC by scikit-learn, imported at the first call: a night's run never needs it, and it costs a second to import."
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, s))
+
+
 def binary_metrics(
     y_true,  # true labels (0/1)
     score,  # probabilities (or decision scores) of the positive class
@@ -30,7 +36,7 @@ def binary_metrics(
     out = scores_from_counts(tp, fp, fn, tn)
     out.pop('iou')
     out['error_rate'] = 1 - out['accuracy']
-    out['auc'] = float(roc_auc_score(y, s)) if 0 < y.sum() < y.size else float('nan')
+    out['auc'] = _auc(y, s) if 0 < y.sum() < y.size else float('nan')
     out.update(threshold=float(threshold), n=int(y.size), tp=tp, fp=fp, fn=fn, tn=tn)
     return out
 
@@ -71,12 +77,14 @@ def roc_points(y_true, score, max_points: int | None = 1000) -> dict:
     """ROC curve from scores: {'fpr', 'tpr', 'threshold'} arrays (thinned to `max_points`, ends kept) and 'auc' (from
     all scores). Labels equal to `VOID` are left out."""
     y, s = np.asarray(y_true), np.asarray(score, np.float64)
+    from sklearn.metrics import roc_curve
+
     y, s = y[y != VOID].astype(int), s[y != VOID]
     fpr, tpr, thr = roc_curve(y, s)
     if max_points and len(fpr) > max_points:
         keep = np.unique(np.round(np.linspace(0, len(fpr) - 1, max_points)).astype(int))
         fpr, tpr, thr = fpr[keep], tpr[keep], thr[keep]
-    return dict(fpr=fpr, tpr=tpr, threshold=thr, auc=float(roc_auc_score(y, s)))
+    return dict(fpr=fpr, tpr=tpr, threshold=thr, auc=_auc(y, s))
 
 
 def reliability(y_true, prob, n_bins: int = 10) -> dict:
@@ -119,7 +127,7 @@ def pixel_metrics(
     if yf.size > max_auc_pixels:
         sel = np.random.default_rng(seed).choice(yf.size, max_auc_pixels, replace=False)
         yf, pf = yf[sel], pf[sel]
-    pooled['auc'] = float(roc_auc_score(yf, pf)) if 0 < yf.sum() < yf.size else float('nan')
+    pooled['auc'] = _auc(yf, pf) if 0 < yf.sum() < yf.size else float('nan')
     per = [scores_from_counts(*confusion_counts(a, b)) for a, b in zip(pred, m)]
     out = {f'{k}': v for k, v in pooled.items()}
     for k in ('accuracy', 'iou', 'f1'):

@@ -4,14 +4,16 @@
 
 # %% ../nbs/08_models.ipynb #b0dfabc5
 from __future__ import annotations
-import hashlib, json
+import hashlib, json, os
+from contextlib import contextmanager
 import numpy as np
 from pathlib import Path
 from .io import IrisError, atomic_write, read_json, _version
 from .preprocess import Normalizer
 
 # %% auto #0
-__all__ = ['weights_dir', 'model_folder', 'TrainedModel', 'write_record', 'checked_record']
+__all__ = ['LITE_FILE', 'LITE_RECORD', 'weights_dir', 'model_folder', 'TrainedModel', 'write_record', 'checked_record',
+           'silenced', 'LiteNet', 'lite_bytes', 'save_lite', 'lite_net']
 
 # %% ../nbs/08_models.ipynb #d909da36
 def weights_dir(name: str) -> Path:
@@ -74,6 +76,19 @@ class TrainedModel:
             self._fn = (shape, tf.function(out, input_signature=[tf.TensorSpec([None, *shape], tf.float32)]))
         return self._fn[1](tf.constant(b, tf.float32)).numpy()
 
+    def run(
+        self,
+        b: np.ndarray,  # a batch of network inputs (n, rows, cols, 1)
+        sigmoid: bool = False,  # apply a sigmoid to the network's output (a UNet's logits)
+    ) -> np.ndarray:
+        "The network on `b`: by LiteRT when the model is a `LiteNet`, else by TensorFlow (`tf_run`)."
+        if not isinstance(self.model, LiteNet):
+            return self.tf_run(b, sigmoid)
+        from scipy.special import expit
+
+        y = self.model(b)
+        return expit(y) if sigmoid else y
+
     def record(self, sha256: str, **fields) -> dict:
         """What `save` writes beside the weights: `fields` (the network's shape), the threshold, the configuration,
         the package version, the weights' sha256 and the record of how the model was made."""
@@ -110,3 +125,113 @@ def checked_record(
     if hashlib.sha256(b).hexdigest() != meta['sha256']:
         raise IrisError(f"{folder / weights} does not match the sha256 recorded in {record}")
     return meta, b
+
+# %% ../nbs/08_models.ipynb #4652bf70
+LITE_FILE, LITE_RECORD = 'model.tflite', 'lite.json'
+
+
+@contextmanager
+def silenced(fds=(1, 2)):
+    "Silence the process's stdout and stderr at the file-descriptor level (C++ start-up lines) for the block."
+    import sys
+
+    saved, null = [os.dup(fd) for fd in fds], os.open(os.devnull, os.O_WRONLY)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd in fds:
+            os.dup2(null, fd)
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, s in zip(fds, saved):
+            os.dup2(s, fd)
+            os.close(s)
+        os.close(null)
+
+
+class LiteNet:
+    """A network converted to LiteRT, called as the Keras one is: a batch (n, rows, cols, 1) in, its output out. Batches
+    are padded to a multiple of `step`, and an interpreter is kept for each of the last few shapes: making one costs
+    more than running a small batch does."""
+
+    def __init__(
+        self,
+        content: bytes,  # the LiteRT flatbuffer (`lite_bytes`)
+        threads: int | None = None,  # CPU threads (None: $OMP_NUM_THREADS, else all cores)
+        step: int = 8,  # batch sizes are padded to multiples of this
+        kept: int = 4,  # interpreters kept, one per input shape
+    ):
+        self.content, self.step, self.kept = content, step, kept
+        self.threads = threads or int(os.environ.get('OMP_NUM_THREADS') or 0) or os.cpu_count() or 1
+        self._runs = {}
+
+    def _interpreter(self, shape: tuple) -> tuple:
+        with silenced():  # LiteRT announces its CPU delegate on stderr
+            from ai_edge_litert.interpreter import Interpreter
+
+            it = Interpreter(model_content=self.content, num_threads=self.threads)
+            i = it.get_input_details()[0]['index']
+            it.resize_tensor_input(i, list(shape))
+            it.allocate_tensors()
+        return it, i, it.get_output_details()[0]['index']
+
+    def __call__(self, b: np.ndarray) -> np.ndarray:
+        "The network's output for the batch `b` (float32)."
+        n = len(b)
+        pad = -n % self.step
+        x = np.ascontiguousarray(np.concatenate([b, np.zeros((pad, *b.shape[1:]), b.dtype)]) if pad else b, np.float32)
+        key = x.shape
+        if key not in self._runs:
+            if len(self._runs) >= self.kept:
+                self._runs.pop(next(iter(self._runs)))
+            self._runs[key] = self._interpreter(key)
+        it, i, o = self._runs[key]
+        it.set_tensor(i, x)
+        it.invoke()
+        return it.get_tensor(o)[:n].copy()
+
+
+def lite_bytes(keras_model) -> bytes:
+    "A Keras network converted to a LiteRT flatbuffer (float32, any batch size). Needs TensorFlow."
+    import tensorflow as tf
+
+    with silenced():  # the converter reports its steps on both streams
+        return tf.lite.TFLiteConverter.from_keras_model(keras_model).convert()
+
+
+def save_lite(
+    folder,  # the model's folder
+    sha256: str,  # the sha256 of the weights `keras_model` holds (the model's record)
+    keras_model,  # the model's Keras network
+    overwrite: bool = False,  # replace a LiteRT file already there
+) -> Path:
+    "Write `model.tflite` (the network converted) and `lite.json` (its sha256, the weights' sha256) into `folder`."
+    import tensorflow as tf
+
+    folder = Path(folder)
+    b = lite_bytes(keras_model)
+    atomic_write(folder / LITE_FILE, lambda t: Path(t).write_bytes(b), overwrite=overwrite)
+    rec = dict(sha256=hashlib.sha256(b).hexdigest(), source_sha256=sha256, tensorflow=tf.__version__)
+    write_record(folder, LITE_RECORD, rec, overwrite)
+    return folder / LITE_FILE
+
+
+def lite_net(
+    folder: Path,  # the model's folder
+    sha256: str,  # the sha256 of the model's weights (its record's)
+    keras_net,  # function giving the Keras network, converted when the folder holds no LiteRT file of these weights
+    threads: int | None = None,  # CPU threads (`LiteNet`)
+) -> LiteNet:
+    "The model's LiteRT network: its `model.tflite` if `lite.json` says it was made from these weights, else converted."
+    folder = Path(folder)
+    if not (folder / LITE_RECORD).exists() or not (folder / LITE_FILE).exists():
+        return LiteNet(lite_bytes(keras_net()), threads)
+    rec = read_json(folder / LITE_RECORD)
+    if rec.get('source_sha256') != sha256:  # the weights changed since: convert them, never run the stale file
+        return LiteNet(lite_bytes(keras_net()), threads)
+    b = (folder / LITE_FILE).read_bytes()
+    if hashlib.sha256(b).hexdigest() != rec.get('sha256'):
+        raise IrisError(f"{folder / LITE_FILE} does not match the sha256 recorded in {LITE_RECORD}")
+    return LiteNet(b, threads)

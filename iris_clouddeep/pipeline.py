@@ -17,11 +17,11 @@ from .masks import truth_binned
 from .blobs import Field, CloudStats, cloud_stats
 
 # %% auto #0
-__all__ = ['DECISIONS', 'TAU2_RESPONSIVITY', 'COLUMNS', 'STAGES', 'KEOGRAM', 'decision_of', 'confidence_of', 'StateConfig',
-           'SkyState', 'DeckWatch', 'NightOptions', 'load_models', 'FrameIn', 'read_input', 'read_batch',
-           'process_frames', 'camera_valid', 'valid_of', 'natural_key', 'night_inputs', 'NightReport', 'run_night',
-           'cover_errors', 'truth_agreement', 'read_table', 'plot_quality_vs_truth', 'summarise', 'plot_night',
-           'plot_changes']
+__all__ = ['DECISIONS', 'TAU2_RESPONSIVITY', 'ENGINES', 'COLUMNS', 'STAGES', 'KEOGRAM', 'decision_of', 'confidence_of',
+           'StateConfig', 'SkyState', 'DeckWatch', 'NightOptions', 'load_models', 'load_unet', 'FrameIn', 'read_input',
+           'read_batch', 'process_frames', 'camera_valid', 'valid_of', 'natural_key', 'night_inputs', 'NightReport',
+           'run_night', 'cover_errors', 'truth_agreement', 'read_table', 'plot_quality_vs_truth', 'summarise',
+           'plot_night', 'plot_changes']
 
 # %% ../nbs/16_pipeline.ipynb #77f3098e
 DECISIONS = ('photometric', 'usable', 'unusable')
@@ -167,6 +167,9 @@ class DeckWatch:
         return excess, deck
 
 # %% ../nbs/16_pipeline.ipynb #d599eda8
+ENGINES = ('lite', 'keras', 'flax')  # how the networks run: LiteRT, TensorFlow, the UNet by JAX
+
+
 @dataclass
 class NightOptions:
     "Settings of a night's run (recorded in its summary)."
@@ -178,7 +181,7 @@ class NightOptions:
     photometric: float = 0.98  # Q at or above which a frame is photometric
     usable: float = 0.8  # Q at or above which a frame is usable
     state: StateConfig = dc_field(default_factory=StateConfig)  # the night's state machine
-    engine: str = 'keras'  # UNet engine: 'keras' (the twin, faster on CPU) or 'flax'
+    engine: str = 'lite'  # 'lite' (both networks by LiteRT), 'keras' (by TensorFlow), 'flax' (the UNet by JAX)
     flips: bool = False  # the UNet's maps as the mean over each frame's four flips (4× the UNet's time)
     batch: int = 64  # frames read and sent through the models together
     products: bool = False  # write a FITS product (IMAGE, PROB, MASK and the frame's figures) per frame
@@ -187,8 +190,8 @@ class NightOptions:
     responsivity: float | None = None  # the camera's G (ADU per W m⁻² sr⁻¹), None: the frame's or the Tau2's
 
     def __post_init__(self):
-        if self.engine not in ('keras', 'flax'):
-            raise UsageError(f"engine must be 'keras' or 'flax', not {self.engine!r}")
+        if self.engine not in ENGINES:
+            raise UsageError(f"engine must be one of {ENGINES}, not {self.engine!r}")
         if not 0 <= self.usable <= self.photometric <= 1:
             raise UsageError(f"need 0 ≤ usable ({self.usable}) ≤ photometric ({self.photometric}) ≤ 1")
         if self.batch < 1 or self.min_area < 1:
@@ -210,24 +213,30 @@ _MODELS = {}
 def load_models(
     classifier=None,  # classifier folder (None: shipped)
     unet=None,  # UNet folder or shipped name (None: 'unet', 'unet_sim' for simulated frames)
-    engine: str = 'keras',  # UNet engine, 'keras' or 'flax'
+    engine: str = 'lite',  # 'lite', 'keras' or 'flax' (`NightOptions.engine`)
 ) -> tuple:
     "(classifier, segmenter), loaded once per process and kept."
     key = (str(classifier), str(unet), engine)
     if key not in _MODELS:
         from iris_clouddeep.classifier import load_classifier
 
-        clf = load_classifier(classifier)
-        if engine == 'keras':
-            from iris_clouddeep.unet_keras import load_keras_segmenter
-
-            seg = load_keras_segmenter(unet)
-        else:
-            from iris_clouddeep.unet import load_segmenter
-
-            seg = load_segmenter(unet)
-        _MODELS[key] = (clf, seg)
+        clf = load_classifier(classifier, 'lite' if engine == 'lite' else 'keras')
+        _MODELS[key] = (clf, load_unet(unet, engine))
     return _MODELS[key]
+
+
+def load_unet(
+    unet=None,  # UNet folder or shipped name (None: 'unet')
+    engine: str = 'lite',  # 'lite' (LiteRT), 'keras' (TensorFlow, the Keras twin) or 'flax' (JAX, the Flax model)
+):
+    "A saved UNet, run by `engine`: the same maps by each."
+    if engine == 'flax':
+        from iris_clouddeep.unet import load_segmenter
+
+        return load_segmenter(unet)
+    from iris_clouddeep.unet_keras import load_keras_segmenter
+
+    return load_keras_segmenter(unet, engine)
 
 # %% ../nbs/16_pipeline.ipynb #8409d2d7
 COLUMNS = (

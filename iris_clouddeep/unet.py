@@ -220,15 +220,16 @@ def _restore(widths, batchnorm: bool, pure, context: bool = False):
 
 def read_saved_unet(
     folder=None,  # a folder written by `Segmenter.save`, or a shipped UNet's name, None: 'unet'
+    decode: bool = True,  # decode the weights into arrays ('pure'; this imports Flax), else only their bytes
 ) -> dict:
-    "The saved UNet's parts, sha256-checked, framework-free: {'meta', 'pure', 'normalizer', 'config', 'info'}."
+    "The saved UNet's parts, sha256-checked: folder, meta, weights (bytes), pure, normalizer, config, info."
     folder = model_folder(folder, 'unet')
     meta, b = checked_record(folder, 'weights.msgpack', 'unet.json', 'iris-clouddeep train-unet')
     cfg = load_unet_config(meta['config']) if meta.get('config') else None
     info = {k: v for k, v in meta.items() if k not in ('widths', 'batchnorm', 'context', 'threshold', 'config')}
-    return dict(
-        meta=meta, pure=_from_bytes(b), normalizer=Normalizer.load(folder / 'normalizer.json'), config=cfg, info=info
-    )
+    norm = Normalizer.load(folder / 'normalizer.json')
+    pure = _from_bytes(b) if decode else None
+    return dict(folder=folder, meta=meta, weights=b, pure=pure, normalizer=norm, config=cfg, info=info)
 
 
 SIM_UNET = 'unet_sim'  # the shipped UNet of simulated frames (the default 'unet' learned the real camera's)

@@ -112,3 +112,16 @@ def test_import_is_light():
     code = 'import iris_clouddeep.cli, iris_clouddeep.io, iris_clouddeep.parallel, sys; print(sorted(m for m in ("tensorflow", "jax", "flax") if m in sys.modules))'
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     assert r.stdout.strip() == '[]', r.stdout
+
+
+def test_night_models_run_without_tensorflow():
+    """The night's default engine runs both shipped networks from their LiteRT files: fails when a file is missing or
+    was made from other weights (the loader would convert the network afresh, through TensorFlow)."""
+    code = ('import sys, numpy as np; from iris_clouddeep.pipeline import load_models;'
+            'clf, seg = load_models(None, "unet_sim"); x = np.full((3, 128, 160), 1200, np.float32);'
+            'p, m = clf.predict(x), seg.predict(x);'
+            'print(p.shape, m.shape, sorted(k for k in ("tensorflow", "keras", "jax", "flax") if k in sys.modules))')
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.strip() == '(3,) (3, 128, 160) []', r.stdout
+    assert r.stderr == '', r.stderr  # nothing printed by the runtime either

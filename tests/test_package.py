@@ -20,7 +20,8 @@ def test_wheel_has_no_packaging_warnings_and_ships_its_weights(tmp_path):
                    capture_output=True)
     code = ("import iris_clouddeep; from iris_clouddeep.unet import read_saved_unet;"
             "from iris_clouddeep.classifier import load_classifier;"
-            "[read_saved_unet(n) for n in ('unet', 'unet_sim')]; c = load_classifier();"
+            "[read_saved_unet(n) for n in ('unet', 'unet_sim')]; c = load_classifier(engine='lite');"
+            "import sys; assert 'tensorflow' not in sys.modules, 'LiteRT file not shipped';"
             "print(iris_clouddeep.__file__, c.threshold)")
     env = dict(os.environ, PYTHONPATH=str(tmp_path / 'site'), TF_CPP_MIN_LOG_LEVEL='3')
     r = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, env=env, capture_output=True, text=True)
