@@ -379,7 +379,8 @@ def _take(self, paths, writer, ft, fk, clock, done):
     written = {p: os.stat(p).st_mtime for p in paths}
     res = process_frames(paths, self.opts, self.classifier, self.unet, self.out / 'products')
     trial = copy.deepcopy(clock)
-    _append(res, writer, fk, trial, self.failed, self.on_error, self.kept)
+    products = self.opts.products and self.out / 'products'
+    _append(res, writer, fk, trial, self.failed, self.on_error, self.kept, products=products)
     ft.flush()
     fk.flush()
     os.fsync(ft.fileno())

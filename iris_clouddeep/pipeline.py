@@ -672,7 +672,7 @@ def _run_locked(paths, out, opts, classifier, unet, jobs, backend, overwrite, pr
             w.writeheader()
         here = jobs == 1 and backend != 'dask'  # in this process: read ahead while the models run
         for res in _read_ahead(job, batches) if here else iter_map(job, batches, jobs, backend):
-            _append(res, w, fk, clock, failed, on_error, kept)
+            _append(res, w, fk, clock, failed, on_error, kept, products=opts.products and out / 'products')
             models = res['models']
             ft.flush()
             fk.flush()
@@ -686,11 +686,14 @@ def _run_locked(paths, out, opts, classifier, unet, jobs, backend, overwrite, pr
     return NightReport(out, summary, failed, time.perf_counter() - t0)
 
 # %% ../nbs/16_pipeline.ipynb #e160709c
-def _append(res: dict, writer, fk, clock: _Clock, failed: list, on_error, kept: list, most: int = 8):
-    "Write a batch's rows in order, with their state, and their keogram strips. Keep thumbnails of state changes."
+def _append(res: dict, writer, fk, clock: _Clock, failed: list, on_error, kept: list, most: int = 8, products=None):
+    """Write a batch's rows in order, with their state, and their keogram strips. Keep thumbnails of state changes.
+    Give the products of deck frames (in the folder `products`) the deck watch's verdict."""
     rec = np.zeros(len(res['rows']), KEOGRAM)
     for i, (row, (img, prob)) in enumerate(zip(res['rows'], res['strips'])):
         writer.writerow(clock.apply(row))
+        if products and row.get('deck') == 1:
+            _mark_deck(products, row)
         rec[i] = (img, prob)
         if row['reason'] and res['thumbs'][i] is not None and len(kept) < most:
             kept.append((row['file'], *res['thumbs'][i]))
@@ -699,6 +702,22 @@ def _append(res: dict, writer, fk, clock: _Clock, failed: list, on_error, kept: 
             if on_error:
                 on_error(row['file'], row['error'])
     fk.write(rec.tobytes())
+
+
+def _mark_deck(products: Path, row: dict):
+    "Give a deck frame's product the deck watch's verdict (its quality, decision and excess), rewritten atomically."
+    from astropy.io import fits
+
+    path = Path(products) / f"{frame_stem(row['file'])}_night.fits"
+    if not path.exists():
+        return
+    with fits.open(path) as hl:
+        hl = fits.HDUList([h.copy() for h in hl])
+    hd = hl[0].header
+    hd['SKYQUAL'], hd['DECISION'] = row['quality'], row['decision']
+    hd['DECK'] = (1, 'an opaque deck: the frame far above the clear sky level')
+    hd['EXCESS'] = (float(row['excess']), '[adu] level above the clear sky reference')
+    atomic_write(path, lambda t: hl.writeto(t, overwrite=True), overwrite=True)
 
 
 def _previous_models(out: Path) -> dict:

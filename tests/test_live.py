@@ -148,7 +148,6 @@ def test_kill_during_a_burst_loses_nothing(tmp_path):
     "kill -9 mid-burst, then restart: every frame once in the table, bad frames named, nothing partial left."
     src, out = tmp_path / 'cam', tmp_path / 'night'
     simulate_night(src, NightConfig(n_frames=2, **SKY), seed=3, progress=False)
-    _bad_frames(src)
     w = Watch(src, out, '--give-up', '1')
     writer = threading.Thread(target=simulate_night, args=(src, NightConfig(n_frames=80, start='2023-02-14T21:00:00',
                               **SKY)), kwargs=dict(seed=4, progress=False, pace=40))
@@ -157,6 +156,7 @@ def test_kill_during_a_burst_loses_nothing(tmp_path):
     w.p.kill()
     w.p.wait()
     writer.join()
+    _bad_frames(src)  # arrive while no watch runs: the restarted one must name them
     w2 = Watch(src, out, '--idle-exit', '3', '--give-up', '1')
     assert w2.p.wait(180) == 1, w2.err  # some frames failed
     rows = _rows(out)
