@@ -715,7 +715,7 @@ def _mark_deck(products: Path, row: dict):
         hl = fits.HDUList([h.copy() for h in hl])
     hd = hl[0].header
     hd['SKYQUAL'], hd['DECISION'] = row['quality'], row['decision']
-    hd['DECK'] = (1, 'an opaque deck: the frame far above the clear sky level')
+    hd['DECK'] = (1, 'opaque deck: far above the clear sky level')
     hd['EXCESS'] = (float(row['excess']), '[adu] level above the clear sky reference')
     atomic_write(path, lambda t: hl.writeto(t, overwrite=True), overwrite=True)
 
