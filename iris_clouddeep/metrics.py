@@ -16,7 +16,7 @@ __all__ = ['binary_metrics', 'confusion_matrix', 'best_threshold', 'roc_points',
 
 # %% ../nbs/06_metrics.ipynb #9ccaa5ad
 def _auc(y, s) -> float:
-    "ROC AUC by scikit-learn, imported at the first call: a night's run never needs it, and it costs a second to import."
+    "ROC AUC by scikit-learn, imported at the first call: a night's run never needs it (a second to import)."
     from sklearn.metrics import roc_auc_score
 
     return float(roc_auc_score(y, s))
