@@ -305,7 +305,13 @@ def _cmd_transfer(a):
 
     cfg = _image_set(a, _configured(a, load_unet_config, UNetConfig()))
     res = transfer_study(
-        cfg, folds=a.folds, modes=a.starts.split(','), init=a.init, progress=not a.quiet, overwrite=a.overwrite
+        cfg,
+        folds=a.folds,
+        modes=a.starts.split(','),
+        init=a.init,
+        progress=not a.quiet,
+        overwrite=a.overwrite,
+        flips=a.flips,
     )
     n = int(res['held'].sum())
     for r in res['rows']:
@@ -916,6 +922,7 @@ def _add_transfer(sub):
     )
     r.add_argument('--starts', default='zero-shot,fine-tuned,scratch', help='comma-separated starts')
     r.add_argument('--init', default=None, help='the UNet to transfer (default: the shipped UNet)')
+    _flips(r)
     _writes(
         r,
         'study folder (default: general.output_dir of the configuration)',

@@ -142,6 +142,7 @@ def transfer_study(
     out_dir=None,  # run folders, folds.csv, transfer.csv and transfer.json (default: general.output_dir)
     progress: bool = True,  # a progress bar over folds × starts
     overwrite: bool = False,  # replace a study already in `out_dir` (else refused)
+    flips: bool = False,  # score each held-out map as the mean over the image's four flips (`flip_mean`)
 ) -> dict:
     """{'rows': pooled held-out scores per start + Otsu, 'folds': per-fold rows, 'prob': held-out maps per start,
     'images', 'masks', 'held'}."""
@@ -167,7 +168,7 @@ def transfer_study(
         for mode in modes:
             bar.set_postfix(fold=k + 1, start=mode)
             seg = _start(mode, cfg, base, data, init, finetune_lr_scale, out / mode / f'fold{k + 1}')
-            prob[mode][te] = seg.predict(x[te])
+            prob[mode][te] = seg.predict(x[te], flips=flips)
             of_prob = pixel_metrics(prob[mode][te], y[te])  # once per map, shared by its thresholds
             for name, thr in [(mode, seg.threshold)] + ([(_KEEP, base.threshold)] if mode == 'fine-tuned' else []):
                 pred[name][te] = prob[mode][te] >= thr
