@@ -312,6 +312,7 @@ def _cmd_transfer(a):
         progress=not a.quiet,
         overwrite=a.overwrite,
         flips=a.flips,
+        ensemble=a.ensemble,
     )
     n = int(res['held'].sum())
     for r in res['rows']:
@@ -923,6 +924,8 @@ def _add_transfer(sub):
     r.add_argument('--starts', default='zero-shot,fine-tuned,scratch', help='comma-separated starts')
     r.add_argument('--init', default=None, help='the UNet to transfer (default: the shipped UNet)')
     _flips(r)
+    h = 'networks per fold and start (seeds network.seed, +1, …), their maps and thresholds averaged'
+    r.add_argument('--ensemble', type=_positive(int), default=1, help=h)
     _writes(
         r,
         'study folder (default: general.output_dir of the configuration)',

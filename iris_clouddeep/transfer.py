@@ -106,6 +106,21 @@ def _start(mode: str, cfg: UNetConfig, base, data: dict, init, lr_scale: float, 
     return train_unet(c, data, run_dir, progress=False)[0]
 
 
+def _fold_maps(mode: str, cfg: UNetConfig, base, data: dict, init, lr_scale: float, run_dir: Path, x, flips: bool,
+               ensemble: int) -> tuple:
+    """Held-out maps of one fold and start, and their threshold: the means over `ensemble` networks of seeds
+    network.seed, network.seed + 1, … (one network for the zero-shot start)."""
+    n = 1 if mode == 'zero-shot' else ensemble
+    probs, thresholds = [], []
+    for j in range(n):
+        c = load_unet_config(cfg.to_dict())
+        c.network.seed += j
+        seg = _start(mode, c, base, data, init, lr_scale, run_dir if n == 1 else run_dir / f'seed{c.network.seed}')
+        probs.append(seg.predict(x, flips=flips))
+        thresholds.append(seg.threshold)
+    return np.mean(probs, axis=0, dtype=np.float32), float(np.mean(thresholds))
+
+
 def _pooled_rows(fold_rows: list, pred: dict, prob: dict, x, y, held) -> list:
     "One row per start over every held-out image (fold means and spreads beside), and per-image Otsu."
     of_prob = {m: pixel_metrics(p[held], y[held]) for m, p in prob.items()}
@@ -143,6 +158,7 @@ def transfer_study(
     progress: bool = True,  # a progress bar over folds × starts
     overwrite: bool = False,  # replace a study already in `out_dir` (else refused)
     flips: bool = False,  # score each held-out map as the mean over the image's four flips (`flip_mean`)
+    ensemble: int = 1,  # networks per fold and start, their maps and thresholds averaged (folds from network.seed)
 ) -> dict:
     """{'rows': pooled held-out scores per start + Otsu, 'folds': per-fold rows, 'prob': held-out maps per start,
     'images', 'masks', 'held'}."""
@@ -150,6 +166,8 @@ def transfer_study(
 
     out = Path(out_dir or cfg.general.output_dir)
     modes = _checked_modes(cfg, modes, out, overwrite)
+    if not isinstance(ensemble, (int, np.integer)) or ensemble < 1:
+        raise UsageError(f"ensemble must be a positive integer, not {ensemble!r}")
     folds = cfg.general.folds if folds is None else folds
     d = load_image_dataset(cfg.general)
     x, y, names = d['images'], d['masks'], np.array(d['names'])
@@ -167,10 +185,10 @@ def transfer_study(
         held[te] = True
         for mode in modes:
             bar.set_postfix(fold=k + 1, start=mode)
-            seg = _start(mode, cfg, base, data, init, finetune_lr_scale, out / mode / f'fold{k + 1}')
-            prob[mode][te] = seg.predict(x[te], flips=flips)
+            run, lr = out / mode / f'fold{k + 1}', finetune_lr_scale
+            prob[mode][te], own = _fold_maps(mode, cfg, base, data, init, lr, run, x[te], flips, ensemble)
             of_prob = pixel_metrics(prob[mode][te], y[te])  # once per map, shared by its thresholds
-            for name, thr in [(mode, seg.threshold)] + ([(_KEEP, base.threshold)] if mode == 'fine-tuned' else []):
+            for name, thr in [(mode, own)] + ([(_KEEP, base.threshold)] if mode == 'fine-tuned' else []):
                 pred[name][te] = prob[mode][te] >= thr
                 scores = _scores(pred[name][te], y[te], of_prob)
                 fold_rows.append(dict(fold=k + 1, start=name, threshold=float(thr), n_test=int(len(te)), **scores))
