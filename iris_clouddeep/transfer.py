@@ -134,12 +134,12 @@ def _pooled_rows(fold_rows: list, pred: dict, prob: dict, x, y, held) -> list:
     return rows + [dict(start='otsu per image', **_scores(otsu_masks(x[held]), y[held]), **nan)]
 
 
-def _write_study(out: Path, cfg: UNetConfig, folds: int, fold_rows: list, rows: list, n: int, held) -> None:
+def _write_study(out: Path, cfg: UNetConfig, folds: int, fold_rows: list, rows: list, n: int, held, **scoring) -> None:
     "folds.csv, transfer.csv and transfer.json (written last, atomically: its presence means the study is whole)."
     write_csv(fold_rows, out / 'folds.csv')
     write_csv(rows, out / 'transfer.csv')
     summary = dict(dataset=cfg.general.dataset, n_images=n, n_held_out=int(held.sum()), folds=folds, rows=rows,
-                   config=cfg.to_dict())
+                   scoring=scoring, config=cfg.to_dict())
     atomic_write(out / 'transfer.json', lambda t: Path(t).write_text(json.dumps(summary, indent=2, default=float)),
                  overwrite=True)
 
@@ -195,7 +195,7 @@ def transfer_study(
             bar.update()
     bar.close()
     rows = _pooled_rows(fold_rows, pred, prob, x, y, held)
-    _write_study(out, cfg, folds, fold_rows, rows, int(len(x)), held)
+    _write_study(out, cfg, folds, fold_rows, rows, int(len(x)), held, flips=flips, ensemble=ensemble)
     return dict(rows=rows, folds=fold_rows, prob=prob, images=x, masks=y, held=held, names=names)
 
 # %% ../nbs/14_transfer.ipynb #f859194b
