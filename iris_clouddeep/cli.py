@@ -1011,7 +1011,7 @@ def _bug_report(command: str, e: BaseException) -> str:
     with os.fdopen(fd, 'w') as f:
         traceback.print_exception(e, file=f)
     return (
-        f"iris-clouddeep {command}: internal error {type(e).__name__}: {_one_line(e)}; this is a bug, "
+        f"iris-clouddeep {command}: internal error {type(e).__name__}: {_one_line(e)}. This is a bug, "
         f"its traceback is in {path} (rerun with --debug to show it)"
     )
 

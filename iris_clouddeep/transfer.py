@@ -90,13 +90,15 @@ def _checked_modes(cfg: UNetConfig, modes, out: Path, overwrite: bool) -> tuple:
     return modes
 
 
-def _start(mode: str, cfg: UNetConfig, base, data: dict, init, lr_scale: float, run_dir: Path) -> Segmenter:
-    "The fold's model for one start: the transferred UNet as it is, fine-tuned from it, or trained from scratch."
+def _start(mode: str, cfg: UNetConfig, base, data: dict, init, lr_scale: float, run_dir: Path, seed_offset: int = 0
+           ) -> Segmenter:
+    """The fold's model for one start: the transferred UNet as it is, fine-tuned from it, or trained from scratch
+    (network seed + `seed_offset`)."""
     own = None if base is None else transfer_normalizer(base, data['train'][0], cfg.general.normalisation)
     if mode == 'zero-shot':
         return Segmenter(base.model, own, base.threshold)
     c = load_unet_config(cfg.to_dict())
-    c.network.init = None
+    c.network.init, c.network.seed = None, c.network.seed + seed_offset
     if mode == 'fine-tuned':  # the transferred network as it is: its widths and normalisation
         c.network.init = str(init) if init else 'shipped'
         c.network.learning_rate *= lr_scale
@@ -113,9 +115,8 @@ def _fold_maps(mode: str, cfg: UNetConfig, base, data: dict, init, lr_scale: flo
     n = 1 if mode == 'zero-shot' else ensemble
     probs, thresholds = [], []
     for j in range(n):
-        c = load_unet_config(cfg.to_dict())
-        c.network.seed += j
-        seg = _start(mode, c, base, data, init, lr_scale, run_dir if n == 1 else run_dir / f'seed{c.network.seed}')
+        run = run_dir / f'seed{cfg.network.seed + j}' if n > 1 else run_dir
+        seg = _start(mode, cfg, base, data, init, lr_scale, run, j)
         probs.append(seg.predict(x, flips=flips))
         thresholds.append(seg.threshold)
     return np.mean(probs, axis=0, dtype=np.float32), float(np.mean(thresholds))
@@ -185,8 +186,9 @@ def transfer_study(
         held[te] = True
         for mode in modes:
             bar.set_postfix(fold=k + 1, start=mode)
-            run, lr = out / mode / f'fold{k + 1}', finetune_lr_scale
-            prob[mode][te], own = _fold_maps(mode, cfg, base, data, init, lr, run, x[te], flips, ensemble)
+            run = out / mode / f'fold{k + 1}'
+            prob[mode][te], own = _fold_maps(mode, cfg, base, data, init, finetune_lr_scale, run, x[te], flips,
+                                             ensemble)
             of_prob = pixel_metrics(prob[mode][te], y[te])  # once per map, shared by its thresholds
             for name, thr in [(mode, own)] + ([(_KEEP, base.threshold)] if mode == 'fine-tuned' else []):
                 pred[name][te] = prob[mode][te] >= thr

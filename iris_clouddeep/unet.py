@@ -220,7 +220,7 @@ def _restore(widths, batchnorm: bool, pure, context: bool = False):
 
 def read_saved_unet(
     folder=None,  # a folder written by `Segmenter.save`, or a shipped UNet's name, None: 'unet'
-    decode: bool = True,  # decode the weights into arrays ('pure'; this imports Flax), else only their bytes
+    decode: bool = True,  # decode the weights into arrays ('pure', which imports Flax), else only their bytes
 ) -> dict:
     "The saved UNet's parts, sha256-checked: folder, meta, weights (bytes), pure, normalizer, config, info."
     folder = model_folder(folder, 'unet')
