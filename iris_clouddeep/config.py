@@ -98,7 +98,8 @@ class GeneralConfig:
         default_factory=lambda: ['../shared/data', '../../shared/data']
     )  # where to look for the dataset
     train_fraction: float = 0.6  # share for training, the rest is split equally into validation and test
-    normalisation: str = 'mean_std'  # 'min_max', 'mean_std' (fitted on training data), 'frame', 'offset', 'stretch'
+    normalisation: str = 'mean_std'  # 'min_max', 'mean_std' (fitted on training data), 'frame', 'offset',
+    # 'stretch', 'recipe'
     output_dir: str = 'runs/classifier'  # the run's folder (config, model, history, metrics)
     simulation: SimulationConfig = field(default_factory=SimulationConfig)
     test_folders: list | None = None  # a separate test set for 'images', laid out as `folders`, the rest then
@@ -212,9 +213,9 @@ class ClassifierConfig(RunConfig):
                 "one of 'simulated', 'swimcat', 'folder', 'images'",
             ),
             (
-                g.normalisation in ('min_max', 'mean_std', 'frame', 'offset', 'stretch'),
+                g.normalisation in ('min_max', 'mean_std', 'frame', 'offset', 'stretch', 'recipe'),
                 'general.normalisation',
-                "'min_max', 'mean_std', 'frame', 'offset' or 'stretch'",
+                "'min_max', 'mean_std', 'frame', 'offset', 'stretch' or 'recipe'",
             ),
             (
                 len(n.widths) >= 1 and all(isinstance(w, int) and w > 0 for w in n.widths),
@@ -249,7 +250,7 @@ class SegGeneralConfig(GeneralConfig):
     dataset: str = 'simulated'  # 'simulated', 'images' (folders[0] images, folders[1] masks), 'swinseg', 'swimseg',
     # 'hyta', or 'stardice_lwir' (the paper's real binned frames, split by similarity groups)
     normalisation: str = 'mean_std'  # 'dr' (÷2**14), 'min_max', 'mean_std' (training split only), 'frame', 'offset',
-    # 'stretch'
+    # 'stretch', 'recipe' (the stretch about the recipe's own threshold)
     output_dir: str = 'runs/unet'
     simulation: SimulationConfig = field(
         default_factory=lambda: SimulationConfig(nights=60, frames_per_night=40, cadence=90.0)
@@ -299,9 +300,9 @@ class UNetConfig(RunConfig):
                 (g.dataset in DATASETS, 'general.dataset', ', '.join(map(repr, DATASETS))),
                 (g.folds >= 1, 'general.folds', 'a positive integer'),
                 (
-                    g.normalisation in ('dr', 'min_max', 'mean_std', 'frame', 'offset', 'stretch'),
+                    g.normalisation in ('dr', 'min_max', 'mean_std', 'frame', 'offset', 'stretch', 'recipe'),
                     'general.normalisation',
-                    "'dr', 'min_max', 'mean_std', 'frame', 'offset' or 'stretch'",
+                    "'dr', 'min_max', 'mean_std', 'frame', 'offset', 'stretch' or 'recipe'",
                 ),
                 (g.targets in ('truth', 'recipe'), 'general.targets', "'truth' or 'recipe'"),
                 (

@@ -14,9 +14,9 @@ from .io import frame_stem
 from .preprocess import rebin, binned_adu, Normalizer
 
 # %% auto #0
-__all__ = ['RECIPE', 'VOID', 'zscale_limits', 'recipe_stretch', 'recipe_mask', 'confusion_counts', 'scores_from_counts',
-           'mask_scores', 'bin_truth', 'preprocess_frame', 'product_name', 'truth_binned', 'preprocess_file',
-           'recipe_agreement', 'show_recipe']
+__all__ = ['RECIPE', 'VOID', 'zscale_limits', 'recipe_stretch', 'otsu_level', 'recipe_mask', 'confusion_counts',
+           'scores_from_counts', 'mask_scores', 'bin_truth', 'preprocess_frame', 'product_name', 'truth_binned',
+           'preprocess_file', 'recipe_agreement', 'show_recipe']
 
 # %% ../nbs/03_masks.ipynb #fadbf5ae
 def _dilate(bad: np.ndarray, n: int) -> np.ndarray:
@@ -88,18 +88,22 @@ def recipe_stretch(
     return LogStretch(a=1e5)(z).astype(np.float32)
 
 
+def otsu_level(
+    s: np.ndarray,  # one stretched frame (`recipe_stretch`)
+) -> float:
+    "The recipe's threshold on a stretched frame: Otsu's, or its maximum when the frame is flat (nothing above it)."
+    if not np.isfinite(s).all():
+        raise IrisError("recipe_mask: NaN/inf in the image")
+    return float(s.max()) if s.max() <= s.min() else float(threshold_otsu(s))
+
+
 def recipe_mask(
     img: np.ndarray,  # binned frame, normalised by 2**14 (any scale works: the stretch is affine-invariant)
     return_threshold: bool = False,  # also return the Otsu threshold on the stretched frame
 ):
     "The paper's automatic ground truth: 1 = cloud where the stretched frame exceeds its Otsu threshold."
     s = recipe_stretch(img)
-    if not np.isfinite(s).all():
-        raise IrisError("recipe_mask: NaN/inf in the image")
-    if s.max() <= s.min():
-        thr = float(s.max())  # a flat frame: Otsu is undefined, nothing is above it
-    else:
-        thr = float(threshold_otsu(s))
+    thr = otsu_level(s)
     m = (s > thr).astype(np.uint8)
     return (m, thr) if return_threshold else m
 

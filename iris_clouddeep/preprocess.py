@@ -173,7 +173,7 @@ def model_input(
         raise FrameShapeError(f"{frame.path}: {e}") from None
 
 # %% ../nbs/01_preprocess.ipynb #a9f42ae6
-_METHODS = ('dr', 'min_max', 'mean_std', 'frame', 'offset', 'stretch')
+_METHODS = ('dr', 'min_max', 'mean_std', 'frame', 'offset', 'stretch', 'recipe')
 
 FRAME_MIN_STD = 4.0  # ADU: the camera's temporal noise, a featureless frame is not stretched beyond it
 OFFSET_SCALE = 100.0  # ADU: the unit of the 'offset' normalisation (a thin cirrus is tens, a thick cloud thousands)
@@ -200,9 +200,22 @@ def _stretched(x, min_std: float) -> np.ndarray:
     return _per_frame(recipe_stretch(x), min_std) if x.size else x.astype(np.float32)
 
 
+def _about_recipe(x, min_std: float) -> np.ndarray:
+    "Each image through the recipe's stretch, less the recipe's own threshold on it (`otsu_level`), over its spread."
+    from iris_clouddeep.masks import recipe_stretch, otsu_level
+
+    if not x.size:
+        return x.astype(np.float32)
+    s = recipe_stretch(x)
+    flat = s.reshape(-1, *s.shape[-2:])
+    thr = np.array([otsu_level(f) for f in flat], np.float32).reshape(*s.shape[:-2], 1, 1)
+    sd = np.maximum(s.std(axis=(-2, -1), keepdims=True), np.float32(min_std))
+    return ((s - thr) / sd).astype(np.float32)
+
+
 # each image by its own statistics, nothing to fit: method → (the function, its default scale `b`)
 _PER_FRAME = {'frame': (_per_frame, FRAME_MIN_STD), 'offset': (_less_median, OFFSET_SCALE),
-              'stretch': (_stretched, STRETCH_MIN_STD)}
+              'stretch': (_stretched, STRETCH_MIN_STD), 'recipe': (_about_recipe, STRETCH_MIN_STD)}
 
 
 @dataclass
@@ -210,7 +223,7 @@ class Normalizer:
     "Pixel normalisation with statistics fitted on training data only."
 
     method: str = 'dr'  # 'dr' (÷2**14), 'min_max', 'mean_std', 'frame' (each image by its own statistics), 'offset',
-    # 'stretch' (each image through the recipe's stretch)
+    # 'stretch' (each image through the recipe's stretch), 'recipe' (the same about the recipe's threshold)
     a: float | None = None  # min (min_max) or mean (mean_std), fitted
     b: float | None = None  # max (min_max) or std (mean_std), fitted. 'frame': the smallest spread divided by.
     # 'offset': the unit (ADU). 'stretch': the smallest spread of the stretched frame divided by.

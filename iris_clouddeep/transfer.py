@@ -60,7 +60,7 @@ def transfer_normalizer(
 ) -> Normalizer:
     """How the transferred UNet sees another set's images: its own per-frame normalisation as it is (it does not
     depend on units), any other refitted on the fold's training images (no labels used)."""
-    if base.normalizer.method in ('frame', 'stretch'):  # each frame by itself, whatever its units
+    if base.normalizer.method in ('frame', 'stretch', 'recipe'):  # each frame by itself, whatever its units
         return base.normalizer
     return Normalizer(method).fit(train_images)
 
