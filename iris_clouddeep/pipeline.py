@@ -500,6 +500,14 @@ def _seconds(iso: str, last: float | None) -> float:
     return datetime.fromisoformat(iso).replace(tzinfo=timezone.utc).timestamp()
 
 
+def _deck_verdict(row: dict, excess: float, margin: float):
+    "Mark a row a deck: quality 0, unusable, confidence excess / (2 × margin × G)."
+    g = float(row['responsivity'])
+    row['excess'], row['deck'] = round(excess, 1), 1
+    row['quality'], row['decision'] = 0.0, 'unusable'
+    row['confidence'] = round(min(1.0, excess / (2 * margin * g)), 4)
+
+
 class _Clock:
     "The state machine and the deck watch, fed in table order, with the time of each row."
 
@@ -517,15 +525,19 @@ class _Clock:
         row['excess'] = '' if excess is None else round(excess, 1)
         row['deck'] = int(deck)
         if deck:
-            row['quality'], row['decision'] = 0.0, 'unusable'
-            row['confidence'] = round(min(1.0, excess / (2 * self.deck.margin * g)), 4)
+            _deck_verdict(row, excess, self.deck.margin)
 
-    def apply(self, row: dict) -> dict:
+    def apply(
+        self,
+        row: dict,  # a table row
+        deck: bool = True,  # run the deck watch on it (False: its quality as it is)
+    ) -> dict:
         "Update the state with a row. Sets its deck figures, its `state` and, where it changed, its `reason`."
         if row.get('error'):
             changed = self.sky.failed(self.last)
         else:
-            self._deck(row)
+            if deck:
+                self._deck(row)
             self.last = _seconds(row.get('time', ''), self.last)
             changed = self.sky.update(self.last, float(row['quality']))
         row['state'] = self.sky.state
@@ -680,6 +692,7 @@ def _run_locked(paths, out, opts, classifier, unet, jobs, backend, overwrite, pr
             sec = {k: sec[k] + v for k, v in res['seconds'].items()}
             bar.update(len(res['rows']))
     bar.close()
+    _look_back(out, opts, kept)
     _save_changes(out, kept)
     summary = summarise(table, opts, sec, models)
     _finish(out, summary, opts)
@@ -750,6 +763,57 @@ def _save_changes(out: Path, kept: list):
             np.savez_compressed(f, files=files, images=images, masks=masks, segmented=segmented)
 
     atomic_write(out / 'changes.npz', save, overwrite=True)
+
+# %% ../nbs/16_pipeline.ipynb #lb0a1c2e
+def _look_back(out: Path, opts: NightOptions, kept: list) -> int:
+    """Decks the watch could not see going forward (the night started under them): the night judged again in reverse
+    time order, against the clear frames after each frame. The rows flagged then get the deck verdict, the night's
+    states are replayed and the table rewritten atomically; their products too. Returns how many were flagged."""
+    if opts.deck_margin <= 0:
+        return 0
+    table = out / 'night.csv'
+    rows, back, flagged = read_table(table), DeckWatch(opts.deck_margin), []
+    for i in reversed(range(len(rows))):
+        r = rows[i]
+        if r.get('error') or r.get('level') in (None, ''):
+            continue
+        excess, deck = back.check(float(r['level']), float(r['cover']), float(r['responsivity']))
+        if deck and r['deck'] != '1':
+            _deck_verdict(r, excess, opts.deck_margin)
+            flagged.append(i)
+    if not flagged:
+        return 0
+    clock = _Clock(opts)
+    for r in rows:
+        clock.apply(r, deck=False)
+    _write_table(table, rows)
+    for i in flagged:
+        if opts.products:
+            _mark_deck(out / 'products', rows[i])
+    _rethumb(rows, kept)
+    return len(flagged)
+
+
+def _write_table(table: Path, rows: list):
+    "A night's table, rewritten atomically."
+
+    def write(tmp):
+        with open(tmp, 'w', newline='', encoding='utf-8') as f:
+            w = csv.DictWriter(f, COLUMNS, extrasaction='ignore')
+            w.writeheader()
+            w.writerows(rows)
+
+    atomic_write(table, write, overwrite=True)
+
+
+def _rethumb(rows: list, kept: list, most: int = 8):
+    "Thumbnails of the rows that change the state now: kept ones stay, others read again (their map not kept)."
+    have = {f: (im, m) for f, im, m in kept}
+    kept.clear()
+    for r in rows:
+        if r['reason'] and len(kept) < most:
+            im, m = have.get(r['file']) or (model_input(read_any(r['file']))[0].astype(np.float16), None)
+            kept.append((r['file'], im, m))
 
 # %% ../nbs/16_pipeline.ipynb #1768f008
 def _f(r, k) -> float:
