@@ -20,8 +20,8 @@ from .blobs import Field, CloudStats, cloud_stats
 __all__ = ['DECISIONS', 'TAU2_RESPONSIVITY', 'ENGINES', 'COLUMNS', 'STAGES', 'KEOGRAM', 'decision_of', 'confidence_of',
            'StateConfig', 'SkyState', 'DeckWatch', 'NightOptions', 'load_models', 'load_unet', 'FrameIn', 'read_input',
            'read_batch', 'process_frames', 'camera_valid', 'valid_of', 'natural_key', 'night_inputs', 'NightReport',
-           'run_night', 'cover_errors', 'truth_agreement', 'read_table', 'plot_quality_vs_truth', 'summarise',
-           'plot_night', 'plot_changes']
+           'run_night', 'watch_decks', 'cover_errors', 'truth_agreement', 'read_table', 'plot_quality_vs_truth',
+           'summarise', 'plot_night', 'plot_changes']
 
 # %% ../nbs/16_pipeline.ipynb #77f3098e
 DECISIONS = ('photometric', 'usable', 'unusable')
@@ -765,24 +765,39 @@ def _save_changes(out: Path, kept: list):
     atomic_write(out / 'changes.npz', save, overwrite=True)
 
 # %% ../nbs/16_pipeline.ipynb #lb0a1c2e
+def watch_decks(
+    level,  # each frame's mean level (ADU), in time order
+    cover,  # each frame's map cover (0 where not segmented)
+    responsivity,  # the camera's G (ADU per W m⁻² sr⁻¹): one value, or one per frame
+    margin: float = 10.0,  # the deck watch's margin (W m⁻² sr⁻¹)
+    backward: bool = False,  # run the watch in reverse time order: each frame against the clear frames after it
+) -> tuple:
+    "A night's frames through one `DeckWatch`: (excess over the clear reference in ADU, NaN before any; deck or not)."
+    level, cover = np.asarray(level, float), np.asarray(cover, float)
+    g = np.broadcast_to(np.asarray(responsivity, float), level.shape)
+    w, excess, deck = DeckWatch(margin), np.full(len(level), np.nan), np.zeros(len(level), bool)
+    for i in reversed(range(len(level))) if backward else range(len(level)):
+        e, deck[i] = w.check(level[i], cover[i], g[i])
+        excess[i] = np.nan if e is None else e
+    return excess, deck
+
+
 def _look_back(out: Path, opts: NightOptions, kept: list) -> int:
     """Decks the watch could not see going forward (the night started under them): the night judged again in reverse
-    time order, against the clear frames after each frame. The rows flagged then get the deck verdict, the night's
-    states are replayed and the table rewritten atomically; their products too. Returns how many were flagged."""
+    time order (`watch_decks`). The rows flagged then get the deck verdict, the night's states are replayed and the
+    table rewritten atomically; their products too. Returns how many were flagged."""
     if opts.deck_margin <= 0:
         return 0
     table = out / 'night.csv'
-    rows, back, flagged = read_table(table), DeckWatch(opts.deck_margin), []
-    for i in reversed(range(len(rows))):
-        r = rows[i]
-        if r.get('error') or r.get('level') in (None, ''):
-            continue
-        excess, deck = back.check(float(r['level']), float(r['cover']), float(r['responsivity']))
-        if deck and r['deck'] != '1':
-            _deck_verdict(r, excess, opts.deck_margin)
-            flagged.append(i)
+    rows = read_table(table)
+    ok = [i for i, r in enumerate(rows) if not r.get('error') and r.get('level') not in (None, '')]
+    col = lambda k: [float(rows[i][k]) for i in ok]
+    excess, deck = watch_decks(col('level'), col('cover'), col('responsivity'), opts.deck_margin, backward=True)
+    flagged = [i for i, e, d in zip(ok, excess, deck) if d and rows[i]['deck'] != '1']
     if not flagged:
         return 0
+    for i in flagged:
+        _deck_verdict(rows[i], excess[ok.index(i)], opts.deck_margin)
     clock = _Clock(opts)
     for r in rows:
         clock.apply(r, deck=False)
