@@ -772,7 +772,7 @@ def watch_decks(
     margin: float = 10.0,  # the deck watch's margin (W m⁻² sr⁻¹)
     backward: bool = False,  # run the watch in reverse time order: each frame against the clear frames after it
 ) -> tuple:
-    "A night's frames through one `DeckWatch`: (excess over the clear reference in ADU, NaN before any; deck or not)."
+    "A night's frames through one `DeckWatch`: (excess over the clear reference in ADU or NaN, deck or not)."
     level, cover = np.asarray(level, float), np.asarray(cover, float)
     g = np.broadcast_to(np.asarray(responsivity, float), level.shape)
     w, excess, deck = DeckWatch(margin), np.full(len(level), np.nan), np.zeros(len(level), bool)
@@ -785,7 +785,7 @@ def watch_decks(
 def _look_back(out: Path, opts: NightOptions, kept: list) -> int:
     """Decks the watch could not see going forward (the night started under them): the night judged again in reverse
     time order (`watch_decks`). The rows flagged then get the deck verdict, the night's states are replayed and the
-    table rewritten atomically; their products too. Returns how many were flagged."""
+    table rewritten atomically, and their products too. Returns how many were flagged."""
     if opts.deck_margin <= 0:
         return 0
     table = out / 'night.csv'
